@@ -133,6 +133,7 @@ typedef struct _FILE_OBJECT {
     ULONG Flags;
     UNICODE_STRING FileName;
     ACCESS_MASK GrantedAccess; /* checked by the I/O manager against IOCTL access bits */
+    LONG volatile ReferenceCount; /* host-private */
 } FILE_OBJECT, *PFILE_OBJECT;
 
 struct _DRIVER_OBJECT;

@@ -148,8 +148,8 @@ NTSYSAPI void NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineN
 #define ASSERT(e) ((e) ? (void)0 : RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, NULL))
 #define ASSERTMSG(m, e) ((e) ? (void)0 : RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, (PSTR)(m)))
 #else
-#define ASSERT(e) ((void)0)
-#define ASSERTMSG(m, e) ((void)0)
+#define ASSERT(e) ((void)sizeof(e))
+#define ASSERTMSG(m, e) ((void)sizeof(e))
 #endif
 #define NT_ASSERT(e) ASSERT(e)
 NTKERNELAPI DECLSPEC_NORETURN void NTAPI KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR P1,

@@ -1,0 +1,27 @@
+# battkit_add_driver(NAME SOURCES files... [IMPORTS battc])
+# Builds a driver as a shared object <NAME>.so in build/lib/drivers, against
+# the WDK headers only. --no-undefined makes a WDM routine the host lacks a
+# link error that names the routine.
+set(BATTKIT_DRIVER_OUTPUT_DIR ${CMAKE_BINARY_DIR}/lib/drivers)
+function(battkit_add_driver name)
+  cmake_parse_arguments(D "" "" "SOURCES;IMPORTS" ${ARGN})
+  add_library(${name} SHARED ${D_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX "" SUFFIX ".so" NO_SONAME OFF
+    LIBRARY_OUTPUT_DIRECTORY ${BATTKIT_DRIVER_OUTPUT_DIR}
+    BUILD_RPATH "${BATTKIT_DRIVER_OUTPUT_DIR};${CMAKE_BINARY_DIR}/lib"
+    INSTALL_RPATH "$ORIGIN;$ORIGIN/../..")
+  target_link_libraries(${name} PRIVATE wdk_headers battkit-ntos ${D_IMPORTS})
+  target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,-soname,${name}.so)
+  if(NOT BATTKIT_SANITIZE)
+    target_link_options(${name} PRIVATE -Wl,-z,defs)
+  endif()
+  install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/battkit/drivers)
+  foreach(inf IN LISTS D_SOURCES)
+  endforeach()
+  file(GLOB infs ${CMAKE_CURRENT_SOURCE_DIR}/*.inf)
+  if(infs)
+    file(COPY ${infs} DESTINATION ${BATTKIT_DRIVER_OUTPUT_DIR})
+    install(FILES ${infs} DESTINATION ${CMAKE_INSTALL_LIBDIR}/battkit/drivers)
+  endif()
+endfunction()

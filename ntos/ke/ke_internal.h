@@ -1,0 +1,52 @@
+/* State shared by the ke files: the dispatcher lock, the queues the worker
+ * and DPC threads serve, and the wait blocks of threads blocked in a wait. */
+#ifndef NTOS_KE_INTERNAL_H
+#define NTOS_KE_INTERNAL_H
+
+#include "../private.h"
+
+enum wait_state { WAIT_WAITING, WAIT_SATISFIED, WAIT_TIMED_OUT };
+
+/* One per thread blocked in KeWaitForSingleObject / KeDelayExecutionThread. */
+typedef struct ke_wait_block {
+    LIST_ENTRY object_link; /* in the object's WaitListHead */
+    LIST_ENTRY timed_link;  /* in ke.timed_waits while it has a deadline */
+    DISPATCHER_HEADER *object; /* NULL for a pure delay */
+    uint64_t deadline;         /* interrupt time; UINT64_MAX = none */
+    enum wait_state state;
+    pthread_cond_t cv;
+    void *thread; /* owner identity given to a mutex on satisfaction */
+    bool runner;
+} ke_wait_block_t;
+
+struct ke_state {
+    pthread_mutex_t lock;
+    pthread_cond_t work_cv; /* workers and the DPC thread wait here */
+    pthread_cond_t idle_cv; /* ke_settle waits here */
+    LIST_ENTRY dpc_queue;
+    LIST_ENTRY work_queue;
+    LIST_ENTRY timers; /* sorted by DueTime */
+    LIST_ENTRY timed_waits;
+    int runners_busy;    /* runner threads executing a DPC or work item */
+    int runners_blocked; /* ... of which are blocked in a wait */
+    int workers, workers_idle;
+    bool stopping;
+    bool started;
+    pthread_t dpc_thread;
+    uint64_t timer_sequence;
+};
+extern struct ke_state ke;
+
+void *ke_thread_identity(void);
+bool ke_is_runner(void);
+void ke_set_runner(bool runner);
+void ke_idle_check_locked(void); /* wakes ke_settle when nothing is left */
+void ke_start_threads(void);
+void ke_stop_threads(void);
+void ke_queue_dpc_locked(PKDPC dpc);
+void ke_time_out_waits_locked(uint64_t now);
+uint64_t ke_next_wait_deadline_locked(void);
+/* Converts a KeWait/KeSetTimer timeout to an absolute interrupt time. */
+uint64_t ke_due_time(LONGLONG timeout);
+
+#endif

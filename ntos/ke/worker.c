@@ -1,0 +1,186 @@
+/* The threads that run deferred work: one DPC thread (DISPATCH_LEVEL, also
+ * the real-time timer thread) and a pool of PASSIVE_LEVEL workers that grows
+ * when every worker is busy, so a work item that waits cannot starve others. */
+#include "ke_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define MAX_WORKERS 64
+
+struct ke_state ke;
+static pthread_t workers[MAX_WORKERS];
+static __thread bool thread_is_runner;
+
+bool ke_is_runner(void)
+{
+    return thread_is_runner;
+}
+
+void ke_set_runner(bool runner)
+{
+    thread_is_runner = runner;
+}
+
+void ke_lock(void)
+{
+    pthread_mutex_lock(&ke.lock);
+}
+
+void ke_unlock(void)
+{
+    pthread_mutex_unlock(&ke.lock);
+}
+
+static bool idle_locked(void)
+{
+    return IsListEmpty(&ke.dpc_queue) && IsListEmpty(&ke.work_queue) &&
+           ke.runners_busy == ke.runners_blocked;
+}
+
+void ke_idle_check_locked(void)
+{
+    if (idle_locked())
+        pthread_cond_broadcast(&ke.idle_cv);
+}
+
+void ke_settle(void)
+{
+    if (ke_is_runner()) {
+        bk_log(BK_LOG_ERROR, "ke_settle called from a DPC or work item; ignored");
+        return;
+    }
+    ke_lock();
+    while (!idle_locked())
+        pthread_cond_wait(&ke.idle_cv, &ke.lock);
+    ke_unlock();
+}
+
+static void *dpc_thread_main(void *arg)
+{
+    (void)arg;
+    ke_set_runner(true);
+    ke_lock();
+    while (!ke.stopping) {
+        if (clk_mode() == CLK_REAL)
+            ke_timer_fire_expired_locked(clk_now());
+        if (!IsListEmpty(&ke.dpc_queue)) {
+            PKDPC dpc = CONTAINING_RECORD(RemoveHeadList(&ke.dpc_queue), KDPC, DpcListEntry);
+            dpc->DpcData = NULL;
+            ke.runners_busy++;
+            ke_unlock();
+            ke_set_irql(DISPATCH_LEVEL);
+            dpc->DeferredRoutine(dpc, dpc->DeferredContext, dpc->SystemArgument1,
+                                 dpc->SystemArgument2);
+            ASSERTMSG("DPC returned at a different IRQL", KeGetCurrentIrql() == DISPATCH_LEVEL);
+            ke_set_irql(PASSIVE_LEVEL);
+            ke_lock();
+            ke.runners_busy--;
+            ke_idle_check_locked();
+            continue;
+        }
+        if (clk_mode() == CLK_REAL && !IsListEmpty(&ke.timers)) {
+            uint64_t due =
+                CONTAINING_RECORD(ke.timers.Flink, KTIMER, TimerListEntry)->DueTime.QuadPart;
+            uint64_t ns = clk_realtime_deadline_ns(due);
+            struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
+                                  .tv_nsec = (long)(ns % 1000000000ull)};
+            pthread_cond_timedwait(&ke.work_cv, &ke.lock, &ts);
+        } else {
+            pthread_cond_wait(&ke.work_cv, &ke.lock);
+        }
+    }
+    ke_unlock();
+    return NULL;
+}
+
+static void *worker_main(void *arg)
+{
+    (void)arg;
+    ke_set_runner(true);
+    ke_lock();
+    while (!ke.stopping) {
+        if (IsListEmpty(&ke.work_queue)) {
+            ke.workers_idle++;
+            pthread_cond_wait(&ke.work_cv, &ke.lock);
+            ke.workers_idle--;
+            continue;
+        }
+        ke_work_t *work = CONTAINING_RECORD(RemoveHeadList(&ke.work_queue), ke_work_t, link);
+        work->link.Flink = NULL;
+        ke.runners_busy++;
+        ke_unlock();
+        work->run(work);
+        ASSERTMSG("work item returned above PASSIVE_LEVEL", KeGetCurrentIrql() == PASSIVE_LEVEL);
+        ke_lock();
+        ke.runners_busy--;
+        ke_idle_check_locked();
+    }
+    ke_unlock();
+    return NULL;
+}
+
+static void spawn_worker_locked(void)
+{
+    if (ke.workers < MAX_WORKERS && pthread_create(&workers[ke.workers], NULL, worker_main, NULL) == 0)
+        ke.workers++;
+}
+
+void ke_queue_work(ke_work_t *work)
+{
+    ke_lock();
+    InsertTailList(&ke.work_queue, &work->link);
+    if (ke.workers_idle == 0)
+        spawn_worker_locked();
+    pthread_cond_broadcast(&ke.work_cv);
+    ke_unlock();
+}
+
+void ke_init(void)
+{
+    pthread_mutex_init(&ke.lock, NULL);
+    pthread_cond_init(&ke.work_cv, NULL);
+    pthread_cond_init(&ke.idle_cv, NULL);
+    InitializeListHead(&ke.dpc_queue);
+    InitializeListHead(&ke.work_queue);
+    InitializeListHead(&ke.timers);
+    InitializeListHead(&ke.timed_waits);
+    ke.runners_busy = ke.runners_blocked = 0;
+    ke.workers = ke.workers_idle = 0;
+    ke.stopping = false;
+    ke.timer_sequence = 0;
+    /* The real-time DPC thread waits on work_cv with CLOCK_REALTIME semantics
+     * by default; switch it to the monotonic clock the deadlines use. */
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_destroy(&ke.work_cv);
+    pthread_cond_init(&ke.work_cv, &attr);
+    pthread_condattr_destroy(&attr);
+    ke_lock();
+    pthread_create(&ke.dpc_thread, NULL, dpc_thread_main, NULL);
+    for (int i = 0; i < 2; i++)
+        spawn_worker_locked();
+    ke.started = true;
+    ke_unlock();
+}
+
+void ke_shutdown(void)
+{
+    if (!ke.started)
+        return;
+    ke_settle();
+    ke_lock();
+    ke.stopping = true;
+    pthread_cond_broadcast(&ke.work_cv);
+    int n = ke.workers;
+    ke_unlock();
+    pthread_join(ke.dpc_thread, NULL);
+    for (int i = 0; i < n; i++)
+        pthread_join(workers[i], NULL);
+    ke.started = false;
+    pthread_cond_destroy(&ke.work_cv);
+    pthread_cond_destroy(&ke.idle_cv);
+    pthread_mutex_destroy(&ke.lock);
+}

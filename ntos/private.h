@@ -1,0 +1,125 @@
+/* Host-private declarations shared by the ntos managers. Never included by
+ * drivers: everything a driver may call is in include/ under WDK names. */
+#ifndef NTOS_PRIVATE_H
+#define NTOS_PRIVATE_H
+
+#include <wdm.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <pthread.h>
+
+/* ---- clock (clock.c): the one time source, real or virtual ------------ */
+typedef enum { CLK_REAL = 0, CLK_VIRTUAL = 1 } clk_mode_t;
+void clk_init(clk_mode_t mode, uint64_t system_time_at_start);
+clk_mode_t clk_mode(void);
+uint64_t clk_now(void);              /* interrupt time, 100 ns units since start */
+uint64_t clk_system_base(void);      /* system time (100 ns since 1601) at interrupt time 0 */
+void clk_set_virtual_now(uint64_t t); /* ke only: moves virtual time forward */
+uint64_t clk_realtime_deadline_ns(uint64_t interrupt_time); /* CLOCK_MONOTONIC ns for a due time */
+
+/* ---- ke: dispatcher, IRQL, DPCs, work, timers ------------------------- */
+typedef struct ke_work {
+    LIST_ENTRY link;
+    void (*run)(struct ke_work *work);
+} ke_work_t;
+
+void ke_init(void);
+void ke_shutdown(void);
+void ke_lock(void);   /* the dispatcher lock: dispatcher objects, queues, timers */
+void ke_unlock(void);
+/* Queues work for a PASSIVE_LEVEL worker thread. */
+void ke_queue_work(ke_work_t *work);
+/* Blocks until no DPC or work item is queued or running (blocked waits aside). */
+void ke_settle(void);
+/* Virtual time only: moves the clock forward to `target`, firing each timer
+ * and timing out each wait at its own due time, settling after every step. */
+void ke_advance_to(uint64_t target);
+uint64_t ke_next_due(void); /* earliest timer due time, UINT64_MAX if none */
+void ke_set_irql(KIRQL irql);
+void ke_assert_irql_le(KIRQL max, const char *routine);
+#define KE_ASSERT_IRQL_LE(max) ke_assert_irql_le((max), __func__)
+/* Satisfies waiters of an object that just became signalled. ke_lock held. */
+void ke_signal_object_locked(DISPATCHER_HEADER *header);
+void ke_timer_fire_expired_locked(uint64_t now);
+
+/* ---- ex: pool with owner and tag accounting ---------------------------- */
+typedef struct ex_pool_stats {
+    uint64_t allocations, frees, bytes_outstanding, blocks_outstanding;
+} ex_pool_stats_t;
+/* Owner: the loaded module (driver) whose code asked, or NULL for the host. */
+void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *caller);
+void ex_free(void *p, ULONG tag, bool check_tag);
+void ex_pool_stats(ex_pool_stats_t *stats);
+/* Calls fn for each outstanding block owned by `owner` (NULL: every block).
+ * Returns the number of blocks. */
+size_t ex_pool_walk(const void *owner, void (*fn)(ULONG tag, SIZE_T size, void *ctx), void *ctx);
+/* Formats "tag 'Bat1': 3 blocks, 120 bytes; ..." for the leaks of `owner`. */
+size_t ex_pool_leak_report(const void *owner, char *buf, size_t len);
+
+/* ---- ldr: which module owns a code address ---------------------------- */
+const void *ldr_owner_of(const void *code_address); /* NULL = host */
+
+/* ---- ob / io ----------------------------------------------------------- */
+#define IO_TYPE_DEVICE 3
+#define IO_TYPE_DRIVER 4
+#define IO_TYPE_FILE 5
+#define IO_TYPE_IRP 6
+
+typedef struct _DEVOBJ_EXTENSION {
+    PDEVICE_OBJECT DeviceObject;
+    PDEVICE_OBJECT AttachedTo; /* the device below in the stack */
+    struct pnp_devnode *DeviceNode; /* set on PDOs */
+    bool DeletePending;
+    UNICODE_STRING Name;
+    LIST_ENTRY NamedLink;
+} DEVOBJ_EXTENSION;
+
+/* IRP flags owned by the host. */
+#define BK_IRP_IO_BUILT 0x40000000u   /* IoBuildDeviceIoControlRequest: host frees it */
+#define BK_IRP_HOST_OWNED 0x20000000u /* submitted by the host: finish callback frees it */
+#define BK_IRP_COMPLETED 0x10000000u
+
+/* Host-originated request: the finish callback runs once the IRP completes
+ * all the way up; the IRP and its system buffer are freed after it returns. */
+typedef void (*io_finish_fn)(PIRP irp, void *context);
+PIRP io_build_host_ioctl(PDEVICE_OBJECT target, PFILE_OBJECT file, ULONG code, const void *in,
+                         ULONG in_len, void *out, ULONG out_len, io_finish_fn finish,
+                         void *context);
+PIRP io_build_host_irp(PDEVICE_OBJECT target, UCHAR major, UCHAR minor, io_finish_fn finish,
+                       void *context);
+NTSTATUS io_check_ioctl_access(PFILE_OBJECT file, ULONG code);
+void io_init(void);
+void io_shutdown(void);
+
+PDEVICE_OBJECT ob_lookup_named_device(PCUNICODE_STRING name); /* referenced */
+PFILE_OBJECT ob_create_file(PDEVICE_OBJECT device, ACCESS_MASK access);
+PDEVICE_OBJECT ob_lower_device(PDEVICE_OBJECT device);
+size_t ob_live_devices(void);
+
+/* ---- pnp / po / wmi / registry (their own folders) -------------------- */
+void pnp_init(void);
+void pnp_shutdown(void); /* removes every device, deepest first */
+/* The top of the device stack behind an enabled device interface (a
+ * symbolic link, UTF-8), referenced; NULL if no such enabled interface. */
+PDEVICE_OBJECT pnp_reference_interface_target(const char *path);
+void po_init(void);
+void po_shutdown(void);
+void wmi_init(void);
+void wmi_shutdown(void);
+void reg_init(const char *persist_file);
+void reg_shutdown(void);
+
+/* ---- rtl: small helpers the host itself uses -------------------------- */
+size_t rtl_wcslen(const WCHAR *s);
+/* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */
+size_t rtl_utf16_to_utf8(const WCHAR *src, size_t src_chars, char *dst, size_t dst_len);
+size_t rtl_utf8_to_utf16(const char *src, WCHAR *dst, size_t dst_chars);
+
+void bk_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define BK_LOG_ERROR 0
+#define BK_LOG_WARN 1
+#define BK_LOG_INFO 2
+#define BK_LOG_DEBUG 3
+void bk_set_log_level(int level);
+
+#endif
