@@ -41,6 +41,11 @@
 #define ACPI_ACQUIRE_GLOBAL_LOCK_SIGNATURE                 'LgaA'
 #define ACPI_RELEASE_GLOBAL_LOCK_SIGNATURE                 'LgrA'
 
+/* The WDK marks the argument and child pointers UNALIGNED (empty here):
+ * an under-aligned typedef gives GCC and Clang the same meaning, so
+ * walking arguments at odd offsets is defined behaviour. */
+#define BATTKIT_ACPI_UNALIGNED __attribute__((aligned(1)))
+
 /* ACPI_METHOD_ARGUMENT.Type */
 #define ACPI_METHOD_ARGUMENT_INTEGER    0x0 /* ULONG in Argument, DataLength 4 */
 #define ACPI_METHOD_ARGUMENT_STRING     0x1 /* ASCII in Data; DataLength counts the NUL */
@@ -89,7 +94,7 @@ typedef struct _ACPI_EVAL_INPUT_BUFFER_SIMPLE_STRING_V1 {
 
 /* One argument or returned element. Variable length: it occupies
  * ACPI_METHOD_ARGUMENT_LENGTH(DataLength) bytes, so an array of them is
- * regular only while no DataLength exceeds 4; hence UNALIGNED pointers. */
+ * regular only while no DataLength exceeds 4; hence unaligned pointers. */
 typedef struct _ACPI_METHOD_ARGUMENT_V1 {
     USHORT Type;       /* ACPI_METHOD_ARGUMENT_* */
     USHORT DataLength; /* bytes in Data */
@@ -98,8 +103,8 @@ typedef struct _ACPI_METHOD_ARGUMENT_V1 {
         UCHAR Data[ANYSIZE_ARRAY];
     };
 } ACPI_METHOD_ARGUMENT_V1, ACPI_METHOD_ARGUMENT;
-typedef ACPI_METHOD_ARGUMENT_V1 UNALIGNED *PACPI_METHOD_ARGUMENT_V1;
-typedef ACPI_METHOD_ARGUMENT UNALIGNED *PACPI_METHOD_ARGUMENT;
+typedef ACPI_METHOD_ARGUMENT_V1 UNALIGNED BATTKIT_ACPI_UNALIGNED ACPI_METHOD_ARGUMENT_UNALIGNED;
+typedef ACPI_METHOD_ARGUMENT_UNALIGNED *PACPI_METHOD_ARGUMENT_V1, *PACPI_METHOD_ARGUMENT;
 
 /* Variable length: Size is the total bytes of the argument list. */
 typedef struct _ACPI_EVAL_INPUT_BUFFER_COMPLEX_V1 {
@@ -124,8 +129,9 @@ typedef struct _ACPI_EVAL_OUTPUT_BUFFER_V1 {
     ULONG Count;
     ACPI_METHOD_ARGUMENT_V1 Argument[ANYSIZE_ARRAY];
 } ACPI_EVAL_OUTPUT_BUFFER_V1, ACPI_EVAL_OUTPUT_BUFFER;
-typedef ACPI_EVAL_OUTPUT_BUFFER_V1 UNALIGNED *PACPI_EVAL_OUTPUT_BUFFER_V1;
-typedef ACPI_EVAL_OUTPUT_BUFFER UNALIGNED *PACPI_EVAL_OUTPUT_BUFFER;
+typedef ACPI_EVAL_OUTPUT_BUFFER_V1 UNALIGNED BATTKIT_ACPI_UNALIGNED
+    ACPI_EVAL_OUTPUT_BUFFER_UNALIGNED;
+typedef ACPI_EVAL_OUTPUT_BUFFER_UNALIGNED *PACPI_EVAL_OUTPUT_BUFFER_V1, *PACPI_EVAL_OUTPUT_BUFFER;
 
 typedef struct _ACPI_MANIPULATE_GLOBAL_LOCK_BUFFER {
     ULONG Signature; /* ACPI_ACQUIRE/RELEASE_GLOBAL_LOCK_SIGNATURE */
@@ -177,14 +183,17 @@ typedef struct _ACPI_ENUM_CHILD {
     ULONG NameLength;
     CHAR Name[ANYSIZE_ARRAY];
 } ACPI_ENUM_CHILD;
-typedef ACPI_ENUM_CHILD UNALIGNED *PACPI_ENUM_CHILD;
+typedef ACPI_ENUM_CHILD UNALIGNED BATTKIT_ACPI_UNALIGNED ACPI_ENUM_CHILD_UNALIGNED;
+typedef ACPI_ENUM_CHILD_UNALIGNED *PACPI_ENUM_CHILD;
 
 typedef struct _ACPI_ENUM_CHILDREN_OUTPUT_BUFFER {
     ULONG Signature; /* ACPI_ENUM_CHILDREN_OUTPUT_BUFFER_SIGNATURE */
     ULONG NumberOfChildren;
     ACPI_ENUM_CHILD Children[ANYSIZE_ARRAY];
 } ACPI_ENUM_CHILDREN_OUTPUT_BUFFER;
-typedef ACPI_ENUM_CHILDREN_OUTPUT_BUFFER UNALIGNED *PACPI_ENUM_CHILDREN_OUTPUT_BUFFER;
+typedef ACPI_ENUM_CHILDREN_OUTPUT_BUFFER UNALIGNED BATTKIT_ACPI_UNALIGNED
+    ACPI_ENUM_CHILDREN_OUTPUT_BUFFER_UNALIGNED;
+typedef ACPI_ENUM_CHILDREN_OUTPUT_BUFFER_UNALIGNED *PACPI_ENUM_CHILDREN_OUTPUT_BUFFER;
 
 /* Bytes one argument occupies: the 4-byte Type/DataLength head plus its
  * data, never less than a ULONG. */
