@@ -1,6 +1,8 @@
 /* Pins acpiioct.h: IOCTL codes, signatures (value and bytes in memory),
  * argument types, the x64 layout of every buffer (section 8.8), and what
- * the argument macros compute when filling and walking an argument list. */
+ * the argument macros compute when filling and walking an argument list.
+ * The global-lock signatures and ENUM_CHILDREN flags are mingw-w64 values
+ * (the DDI pages name them without numbers). */
 #include <ntddk.h>
 #include <acpiioct.h>
 
@@ -30,7 +32,13 @@
     VALUE(ACPI_METHOD_ARGUMENT_STRING, 1)                                                          \
     VALUE(ACPI_METHOD_ARGUMENT_BUFFER, 2)                                                          \
     VALUE(ACPI_METHOD_ARGUMENT_PACKAGE, 3)                                                         \
-    VALUE(ACPI_METHOD_ARGUMENT_PACKAGE_EX, 4)
+    VALUE(ACPI_METHOD_ARGUMENT_PACKAGE_EX, 4)                                                      \
+    VALUE(ACPI_ACQUIRE_GLOBAL_LOCK_SIGNATURE, 0x4C676141)                                          \
+    VALUE(ACPI_RELEASE_GLOBAL_LOCK_SIGNATURE, 0x4C677241)                                          \
+    VALUE(ACPI_OBJECT_HAS_CHILDREN, 0x1)                                                           \
+    VALUE(ENUM_CHILDREN_IMMEDIATE_ONLY, 0x1)                                                       \
+    VALUE(ENUM_CHILDREN_MULTILEVEL, 0x2)                                                           \
+    VALUE(ENUM_CHILDREN_NAME_IS_FILTER, 0x4)
 
 #define ACPI_LAYOUT(SIZE, OFFSET)                                                                  \
     SIZE(ACPI_EVAL_INPUT_BUFFER, 8)                                                                \

@@ -6,6 +6,7 @@
 
 #include <ntddk.h>
 #include <batclass.h>
+#include <wmistr.h>
 #include <wmilib.h>
 #include <acpiioct.h>
 

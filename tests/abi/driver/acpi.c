@@ -51,13 +51,14 @@ NTSTATUS AbiDrvEvalMethodWithInteger(PABIDRV_EXTENSION Ext, ULONG MethodName, UL
 {
     ACPI_EVAL_INPUT_BUFFER_COMPLEX input;
     ACPI_EVAL_OUTPUT_BUFFER output;
+    PACPI_METHOD_ARGUMENT arg = input.Argument;
 
     RtlZeroMemory(&input, sizeof(input));
     input.Signature = ACPI_EVAL_INPUT_BUFFER_COMPLEX_SIGNATURE;
     input.MethodNameAsUlong = MethodName;
     input.ArgumentCount = 1;
     input.Size = ACPI_METHOD_ARGUMENT_LENGTH(sizeof(ULONG));
-    ACPI_METHOD_SET_ARGUMENT_INTEGER(&input.Argument[0], Argument);
+    ACPI_METHOD_SET_ARGUMENT_INTEGER(arg, Argument);
     return AbiDrvSendEval(Ext, &input, sizeof(input), &output, sizeof(output));
 }
 

@@ -93,8 +93,9 @@ static NTSTATUS AbiDrvAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
     ext->WmiLibContext.QueryWmiRegInfo = AbiDrvQueryWmiRegInfo;
     ext->WmiLibContext.QueryWmiDataBlock = AbiDrvQueryWmiDataBlock;
     /* A battery without WMI still works, so failure is not fatal. */
-    if (!NT_SUCCESS(IoWMIRegistrationControl(fdo, WMIREG_ACTION_REGISTER)))
+    if (!NT_SUCCESS(IoWMIRegistrationControl(fdo, WMIREG_ACTION_REGISTER))) {
         KdPrint(("abidrv: WMI registration failed\n"));
+    }
 
     fdo->Flags &= ~DO_DEVICE_INITIALIZING;
     return STATUS_SUCCESS;

@@ -158,7 +158,7 @@ NTSTATUS AbiDrvDisableStatusNotify(PVOID Context)
 }
 
 /* PASSIVE_LEVEL. Capabilities advertise no BATTERY_SET_* bit, so every
- * level is refused; the charging-source payload is still read the way a
+ * level is refused; a charging-source payload is still checked the way a
  * driver that supports it would. */
 NTSTATUS AbiDrvSetInformation(PVOID Context, ULONG BatteryTag, BATTERY_SET_INFORMATION_LEVEL Level,
                               PVOID Buffer)
@@ -167,7 +167,9 @@ NTSTATUS AbiDrvSetInformation(PVOID Context, ULONG BatteryTag, BATTERY_SET_INFOR
         return STATUS_NO_SUCH_DEVICE;
     if (Level == BatteryChargingSource && Buffer != NULL) {
         PBATTERY_CHARGING_SOURCE source = Buffer;
-        KdPrint(("abidrv: charging source %d, %u mA\n", (int)source->Type, source->MaxCurrent));
+        if (source->Type < BatteryChargingSourceType_AC ||
+            source->Type > BatteryChargingSourceType_Wireless)
+            return STATUS_INVALID_PARAMETER;
     }
     return STATUS_NOT_SUPPORTED;
 }
