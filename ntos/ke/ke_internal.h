@@ -21,7 +21,9 @@ typedef struct ke_wait_block {
 
 struct ke_state {
     pthread_mutex_t lock;
-    pthread_cond_t work_cv; /* workers and the DPC thread wait here */
+    pthread_cond_t work_cv; /* workers wait here */
+    pthread_cond_t dpc_cv;  /* the DPC thread waits here */
+    bool inline_dpcs;       /* virtual-time step: the advancing thread runs DPCs */
     pthread_cond_t idle_cv; /* ke_settle waits here */
     LIST_ENTRY dpc_queue;
     LIST_ENTRY work_queue;
@@ -44,6 +46,7 @@ void ke_idle_check_locked(void); /* wakes ke_settle when nothing is left */
 void ke_start_threads(void);
 void ke_stop_threads(void);
 void ke_queue_dpc_locked(PKDPC dpc);
+void ke_drain_dpcs_locked(void);
 void ke_time_out_waits_locked(uint64_t now);
 uint64_t ke_next_wait_deadline_locked(void);
 /* Converts a KeWait/KeSetTimer timeout to an absolute interrupt time. */

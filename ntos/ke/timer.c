@@ -27,7 +27,8 @@ void ke_queue_dpc_locked(PKDPC dpc)
         InsertHeadList(&ke.dpc_queue, &dpc->DpcListEntry);
     else
         InsertTailList(&ke.dpc_queue, &dpc->DpcListEntry);
-    pthread_cond_broadcast(&ke.work_cv);
+    if (!ke.inline_dpcs)
+        pthread_cond_signal(&ke.dpc_cv);
 }
 
 BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
@@ -112,7 +113,7 @@ BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PK
     Timer->Sequence = ++ke.timer_sequence;
     insert_sorted_locked(Timer);
     if (clk_mode() == CLK_REAL)
-        pthread_cond_broadcast(&ke.work_cv); /* the DPC thread may need to sleep less */
+        pthread_cond_signal(&ke.dpc_cv); /* the DPC thread may need to sleep less */
     ke_unlock();
     return was_set;
 }
@@ -192,11 +193,16 @@ void ke_advance_to(uint64_t target)
         if (next > target)
             break;
         clk_set_virtual_now(next);
+        ke.inline_dpcs = true;
         ke_timer_fire_expired_locked(clk_now());
         ke_time_out_waits_locked(clk_now());
-        ke_unlock();
-        ke_settle();
-        ke_lock();
+        ke_drain_dpcs_locked();
+        ke.inline_dpcs = false;
+        if (!(IsListEmpty(&ke.work_queue) && ke.runners_busy == ke.runners_blocked)) {
+            ke_unlock();
+            ke_settle();
+            ke_lock();
+        }
     }
     clk_set_virtual_now(target);
     ke_unlock();
