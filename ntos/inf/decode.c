@@ -103,7 +103,8 @@ static int decode_utf16(out_buf_t *o, const unsigned char *p, size_t size, int b
         size--;
     }
     for (size_t i = 0; i + 1 < size; i += 2) {
-        uint32_t u = big_endian ? (uint32_t)(p[i] << 8 | p[i + 1]) : (uint32_t)(p[i + 1] << 8 | p[i]);
+        uint32_t u =
+            big_endian ? (uint32_t)(p[i] << 8 | p[i + 1]) : (uint32_t)(p[i + 1] << 8 | p[i]);
         if (u >= 0xD800 && u <= 0xDBFF && i + 3 < size) {
             uint32_t lo = big_endian ? (uint32_t)(p[i + 2] << 8 | p[i + 3])
                                      : (uint32_t)(p[i + 3] << 8 | p[i + 2]);

@@ -60,14 +60,14 @@ int bk_diag_format(const bk_diag_t *diag, char *buf, size_t size);
  * with quotes removed and "" turned into "; an omitted field is "". */
 typedef struct bk_ini_line {
     const char *file;
-    int line;            /* first physical line of the entry */
-    const char *key;     /* NULL when the entry has no '=' (substituted) */
-    const char *key_raw; /* the key before %strkey% substitution */
-    const char *value;   /* everything after '=' (or the whole entry) as one string */
-    size_t nfields;      /* >= 1 */
-    const char *const *fields;      /* after %strkey% substitution */
-    const char *const *raw_fields;  /* before substitution */
-    const unsigned char *quoted;    /* per field: 1 if any part was quoted */
+    int line;                      /* first physical line of the entry */
+    const char *key;               /* NULL when the entry has no '=' (substituted) */
+    const char *key_raw;           /* the key before %strkey% substitution */
+    const char *value;             /* everything after '=' (or the whole entry) as one string */
+    size_t nfields;                /* >= 1 */
+    const char *const *fields;     /* after %strkey% substitution */
+    const char *const *raw_fields; /* before substitution */
+    const unsigned char *quoted;   /* per field: 1 if any part was quoted */
 } bk_ini_line_t;
 
 /* Sections with the same name (case-insensitive) are merged, as Windows does;
@@ -129,7 +129,7 @@ typedef struct bk_inf_platform {
 } bk_inf_platform_t;
 
 typedef struct bk_inf_options {
-    const char *locale;           /* as bk_ini_options_t.locale */
+    const char *locale; /* as bk_ini_options_t.locale */
     bk_inf_platform_t platform;
     /* Where Include= files and copied files are looked for, after the INF's
      * own directory; NULL-terminated, may be NULL. */
@@ -148,8 +148,8 @@ typedef struct bk_inf_value {
 
 typedef struct bk_inf_version {
     bk_inf_value_t signature, class_name, class_guid, provider, catalog_file;
-    bk_inf_value_t driver_ver; /* field 0: mm/dd/yyyy */
-    const char *driver_version; /* field 1 of DriverVer, NULL if none */
+    bk_inf_value_t driver_ver;       /* field 0: mm/dd/yyyy */
+    const char *driver_version;      /* field 1 of DriverVer, NULL if none */
     const bk_ini_section_t *section; /* NULL when there is no [Version] */
 } bk_inf_version_t;
 
@@ -171,7 +171,7 @@ typedef struct bk_inf_manufacturer {
     /* The models section Windows would use on the platform: base.decoration,
      * or base when undecorated; NULL when none applies. */
     const char *models_name;
-    bool fallback_undecorated; /* decorations exist but none applies here */
+    bool fallback_undecorated;      /* decorations exist but none applies here */
     const bk_ini_section_t *models; /* NULL when models_name is not defined */
     size_t nmodels;
     const bk_inf_model_t *model;
@@ -251,18 +251,18 @@ typedef enum bk_inf_reg_root {
 } bk_inf_reg_root_t;
 
 /* docs (AddReg): FLG_ADDREG_* bits of the flags field. */
-#define BK_FLG_ADDREG_BINVALUETYPE 0x00000001u
-#define BK_FLG_ADDREG_NOCLOBBER    0x00000002u
-#define BK_FLG_ADDREG_DELVAL       0x00000004u
-#define BK_FLG_ADDREG_APPEND       0x00000008u
-#define BK_FLG_ADDREG_KEYONLY      0x00000010u
-#define BK_FLG_ADDREG_OVERWRITEONLY 0x00000020u
-#define BK_FLG_ADDREG_TYPE_SZ      0x00000000u
-#define BK_FLG_ADDREG_TYPE_MULTI_SZ 0x00010000u
+#define BK_FLG_ADDREG_BINVALUETYPE   0x00000001u
+#define BK_FLG_ADDREG_NOCLOBBER      0x00000002u
+#define BK_FLG_ADDREG_DELVAL         0x00000004u
+#define BK_FLG_ADDREG_APPEND         0x00000008u
+#define BK_FLG_ADDREG_KEYONLY        0x00000010u
+#define BK_FLG_ADDREG_OVERWRITEONLY  0x00000020u
+#define BK_FLG_ADDREG_TYPE_SZ        0x00000000u
+#define BK_FLG_ADDREG_TYPE_MULTI_SZ  0x00010000u
 #define BK_FLG_ADDREG_TYPE_EXPAND_SZ 0x00020000u
-#define BK_FLG_ADDREG_TYPE_BINARY  0x00000001u
-#define BK_FLG_ADDREG_TYPE_DWORD   0x00010001u
-#define BK_FLG_ADDREG_TYPE_NONE    0x00020001u
+#define BK_FLG_ADDREG_TYPE_BINARY    0x00000001u
+#define BK_FLG_ADDREG_TYPE_DWORD     0x00010001u
+#define BK_FLG_ADDREG_TYPE_NONE      0x00020001u
 
 /* reg-root, [subkey], [value-entry-name], [flags], [value][, value...] */
 typedef struct bk_inf_reg {
@@ -305,9 +305,9 @@ typedef struct bk_inf_service {
 /* Everything installing one DDInstall section means, with Include=/Needs=
  * sections of included INFs folded in. */
 typedef struct bk_inf_install {
-    const char *name;         /* as the models entry names it */
-    const char *section_name; /* chosen platform variant (name.ntamd64, name.nt, name) */
-    const bk_ini_section_t *section;          /* NULL when not defined */
+    const char *name;                /* as the models entry names it */
+    const char *section_name;        /* chosen platform variant (name.ntamd64, name.nt, name) */
+    const bk_ini_section_t *section; /* NULL when not defined */
     const bk_ini_section_t *services_section; /* [section_name.Services] */
     const bk_ini_section_t *hw_section;       /* [section_name.HW] */
     size_t ncopies;
@@ -426,8 +426,8 @@ typedef struct bk_machine {
     bk_machine_ac_t *acs;
     size_t ndevices;
     bk_machine_device_t *devices;
-    char *load_scenario;        /* path resolved against the file's directory */
-    uint32_t load_constant_mw;  /* system load in mW when no scenario says more */
+    char *load_scenario;       /* path resolved against the file's directory */
+    uint32_t load_constant_mw; /* system load in mW when no scenario says more */
 } bk_machine_t;
 
 /* The embedded default machine: a laptop with one 57 Wh Li-ion battery and an

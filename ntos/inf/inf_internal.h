@@ -29,7 +29,10 @@ typedef struct bk_vec {
     size_t n, cap, elem;
 } bk_vec_t;
 
-#define BK_VEC_INIT(type) {NULL, 0, 0, sizeof(type)}
+#define BK_VEC_INIT(type)                                                                          \
+    {                                                                                              \
+        NULL, 0, 0, sizeof(type)                                                                   \
+    }
 void *bk_vec_push(bk_vec_t *v); /* zeroed new element or NULL on OOM */
 /* Copies the elements into the arena and frees the vector; NULL when empty. */
 void *bk_vec_finish(bk_vec_t *v, bk_arena_t *a);
@@ -84,8 +87,8 @@ int bk_ini_is_strings_section(const char *name);
 /* ---- the INF model ---- */
 
 typedef struct bk_inf_include {
-    char *name;     /* as written in Include= (lower-case compare) */
-    bk_inf_t *inf;  /* NULL when not found */
+    char *name;    /* as written in Include= (lower-case compare) */
+    bk_inf_t *inf; /* NULL when not found */
 } bk_inf_include_t;
 
 struct bk_inf {
@@ -100,6 +103,9 @@ struct bk_inf {
     bk_vec_t includes; /* bk_inf_include_t */
     bool is_include;   /* opened through Include= (Needs cannot nest) */
 };
+
+/* decoration.c: zero fields of a platform take the documented defaults. */
+void bk_inf_platform_fill(bk_inf_platform_t *p);
 
 /* inf_model.c */
 const bk_ini_section_t *bk_inf_section(const bk_inf_t *inf, const char *name);

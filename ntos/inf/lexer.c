@@ -99,8 +99,7 @@ static const char *make_piece(lexer_t *lx, size_t from, size_t to, unsigned char
         *quoted = q;
     if (limit && n > BK_INI_FIELD_MAX) {
         bk_diags_add(lx->diags, lx->file, lx->start_line, BK_SEV_ERROR,
-                     "field of %zu characters is longer than the limit of %d", n,
-                     BK_INI_FIELD_MAX);
+                     "field of %zu characters is longer than the limit of %d", n, BK_INI_FIELD_MAX);
         n = BK_INI_FIELD_MAX;
         while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
             n--; /* do not cut a UTF-8 sequence */

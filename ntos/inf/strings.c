@@ -38,8 +38,7 @@ static str_entry_t *table_slot(str_table_t *t, const char *key)
 
 /* The section's entries go in; keys already present stay: the first
  * definition wins, and the locale section is added before [Strings]. */
-static void table_add(str_table_t *t, const bk_ini_section_t *sec, bool fallback,
-                      bk_diags_t *diags)
+static void table_add(str_table_t *t, const bk_ini_section_t *sec, bool fallback, bk_diags_t *diags)
 {
     for (size_t i = 0; i < sec->nlines; i++) {
         const bk_ini_line_t *l = &sec->lines[i];
@@ -75,8 +74,7 @@ static int parse_langid(const char *s, unsigned long *out)
 
 /* docs: exact LANGID, then the primary language with SUBLANG_NEUTRAL, then
  * any sublanguage of the primary language, else the undecorated section. */
-static const bk_ini_section_t *choose_strings(bk_ini_t *ini, const char *locale,
-                                              bk_diags_t *diags)
+static const bk_ini_section_t *choose_strings(bk_ini_t *ini, const char *locale, bk_diags_t *diags)
 {
     const bk_ini_section_t *base = bk_ini_find_section(ini, "Strings");
     unsigned long want;
@@ -248,8 +246,8 @@ void bk_ini_substitute(bk_ini_t *ini, const char *locale, bk_diags_t *diags)
                 if (v == l->raw_fields[f])
                     continue;
                 if (!fields) {
-                    fields = bk_arena_memdup(&ini->arena, l->raw_fields,
-                                             l->nfields * sizeof(*fields));
+                    fields =
+                        bk_arena_memdup(&ini->arena, l->raw_fields, l->nfields * sizeof(*fields));
                     if (!fields)
                         break;
                     l->fields = fields;
