@@ -53,6 +53,13 @@ static const bk_point_t li_ocv[] = {
     {0.60, 3.800}, {0.65, 3.840}, {0.70, 3.880}, {0.75, 3.920}, {0.80, 3.960}, {0.85, 4.010},
     {0.90, 4.060}, {0.95, 4.120}, {1.00, 4.200},
 };
+/* While charging, diffusion polarisation holds the cell some 50-90 mV above
+ * its OCV until the two meet at full; that is what moves the CC/CV switch
+ * to about 85 % SOC at 0.7 C, as real packs do. */
+static const bk_point_t li_charge[] = {
+    {0.00, 3.100}, {0.05, 3.470}, {0.10, 3.580}, {0.30, 3.740}, {0.50, 3.830},
+    {0.70, 3.970}, {0.80, 4.050}, {0.90, 4.140}, {0.95, 4.175}, {1.00, 4.200},
+};
 static const bk_point_t li_r_soc[] = {
     {0.00, 2.00}, {0.10, 1.40}, {0.20, 1.15}, {0.50, 1.00}, {0.80, 1.00}, {1.00, 1.05},
 };
@@ -126,6 +133,7 @@ static const bk_chemistry_t chemistries[] = {
         .charge_v = 4.2,
         .cutoff_v = 2.75,
         .ocv = TABLE(li_ocv),
+        .charge_v_curve = TABLE(li_charge),
         .r_ohm_ah = 0.125, /* about 50 mOhm for a 2.5 Ah 18650 */
         .r_soc = TABLE(li_r_soc),
         .r_temp = TABLE(li_r_temp),

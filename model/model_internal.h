@@ -28,6 +28,8 @@ struct bk_pack {
     double temp_c;
     double q_full_ah;      /* per cell: design * health * drop_factor */
     double drop_factor;    /* product of sudden capacity drops */
+    double learned_fcc_wh; /* what the gauge reports as full: energy from the
+                              last charge termination down to empty */
     double discharged_wh;  /* chemical energy drawn out by loads, for cycles */
     double calendar_years; /* effective years at 25 degC */
     bk_charger_state_t charger;
@@ -55,6 +57,10 @@ void bk_pack_update_capacity(bk_pack_t *p);
 /* Fills a reading from the live state, ignoring faults. */
 void bk_pack_read_live(const bk_pack_t *p, bk_reading_t *out);
 
+/* Decides the charger state and current for the present inputs without
+ * moving time, so a reading right after a change (AC plugged in, new load)
+ * already shows it. */
+void bk_pack_refresh(bk_pack_t *p);
 /* One integration step of h_ns; returns the ns actually integrated under
  * the present conditions (may be shorter when the pack depletes). */
 uint64_t bk_pack_step(bk_pack_t *p, uint64_t h_ns);

@@ -64,6 +64,7 @@ int bk_pack_create(const bk_pack_config_t *cfg, bk_pack_t **out)
     p->soc = cfg->initial_soc;
     p->charger = BK_CHARGER_OFF;
     p->stats.initial_stored_wh = bk_pack_stored_wh_at(p, p->soc);
+    p->learned_fcc_wh = bk_pack_stored_wh_at(p, 1.0);
     *out = p;
     return 0;
 }
@@ -143,6 +144,7 @@ void bk_pack_set_load(bk_pack_t *pack, const bk_load_t *load)
 {
     pack->load = *load;
     pack->load_start_ns = pack->now_ns;
+    bk_pack_refresh(pack);
 }
 
 const bk_load_t *bk_pack_load(const bk_pack_t *pack)
@@ -157,7 +159,7 @@ void bk_pack_set_ac(bk_pack_t *pack, bool online)
         pack->depleted = false;
     else
         pack->charger = BK_CHARGER_OFF;
-    pack->current_a = 0.0; /* the next step decides */
+    bk_pack_refresh(pack);
 }
 
 bool bk_pack_ac(const bk_pack_t *pack)
@@ -168,6 +170,7 @@ bool bk_pack_ac(const bk_pack_t *pack)
 void bk_pack_set_charge_inhibit(bk_pack_t *pack, bool inhibit)
 {
     pack->charge_inhibit = inhibit;
+    bk_pack_refresh(pack);
 }
 
 void bk_pack_set_ambient_c(bk_pack_t *pack, double celsius)
@@ -178,6 +181,7 @@ void bk_pack_set_ambient_c(bk_pack_t *pack, double celsius)
 void bk_pack_set_temperature_c(bk_pack_t *pack, double celsius)
 {
     pack->temp_c = celsius;
+    bk_pack_refresh(pack);
 }
 
 void bk_pack_set_soc(bk_pack_t *pack, double soc)
@@ -188,9 +192,19 @@ void bk_pack_set_soc(bk_pack_t *pack, double soc)
      * bookkeeping identity still holds. */
     pack->stats.initial_stored_wh += bk_pack_stored_wh_at(pack, pack->soc) - before;
     pack->depleted = false;
-    pack->current_a = 0.0;
     if (pack->charger == BK_CHARGER_FULL)
         pack->charger = BK_CHARGER_CC;
+    bk_pack_refresh(pack);
+}
+
+/* Scales what the gauge has learned as full along with the physical
+ * capacity: for changes a gauge would see at once (a cell going bad, a
+ * pack that arrives aged). */
+static void change_capacity_seen_by_gauge(bk_pack_t *pack)
+{
+    double before = pack->q_full_ah;
+    bk_pack_update_capacity(pack);
+    pack->learned_fcc_wh *= pack->q_full_ah / before;
 }
 
 void bk_pack_age(bk_pack_t *pack, double cycles, double days)
@@ -199,7 +213,7 @@ void bk_pack_age(bk_pack_t *pack, double cycles, double days)
         pack->discharged_wh += cycles * pack->cfg.design_mwh / 1000.0;
     if (days > 0.0)
         pack->calendar_years += days * 86400.0 / BK_SECONDS_PER_YR;
-    bk_pack_update_capacity(pack);
+    change_capacity_seen_by_gauge(pack);
 }
 
 /* ---- Faults -------------------------------------------------------------- */
@@ -247,7 +261,7 @@ unsigned bk_pack_faults(const bk_pack_t *pack)
 void bk_pack_drop_capacity(bk_pack_t *pack, double percent)
 {
     pack->drop_factor *= 1.0 - clamp(percent, 0.0, 99.0) / 100.0;
-    bk_pack_update_capacity(pack);
+    change_capacity_seen_by_gauge(pack);
 }
 
 /* ---- Physical getters ---------------------------------------------------- */
@@ -383,8 +397,8 @@ void bk_pack_read_live(const bk_pack_t *p, bk_reading_t *out)
 {
     memset(out, 0, sizeof(*out));
     out->design_mwh = p->cfg.design_mwh;
-    out->full_charge_mwh = to_u32(bk_pack_full_charge_mwh(p));
-    out->remaining_mwh = to_u32(bk_pack_remaining_mwh(p));
+    out->full_charge_mwh = to_u32(p->learned_fcc_wh * 1000.0);
+    out->remaining_mwh = to_u32(fmin(bk_pack_remaining_mwh(p), p->learned_fcc_wh * 1000.0));
     out->design_voltage_mv = to_u32(p->cfg.chemistry->nominal_v * p->cfg.series * 1000.0);
     out->voltage_mv = to_u32(bk_pack_voltage_v(p) * 1000.0);
     out->rate_mw = to_i32(bk_pack_power_w(p) * 1000.0);

@@ -28,6 +28,7 @@ static const struct field {
     {"discharged_wh", F_DOUBLE, offsetof(bk_pack_t, discharged_wh)},
     {"calendar_years", F_DOUBLE, offsetof(bk_pack_t, calendar_years)},
     {"drop_factor", F_DOUBLE, offsetof(bk_pack_t, drop_factor)},
+    {"learned_fcc_wh", F_DOUBLE, offsetof(bk_pack_t, learned_fcc_wh)},
     {"charger", F_CHARGER, offsetof(bk_pack_t, charger)},
     {"ac_online", F_BOOL, offsetof(bk_pack_t, ac_online)},
     {"charge_inhibit", F_BOOL, offsetof(bk_pack_t, charge_inhibit)},
@@ -212,7 +213,7 @@ int bk_pack_restore(bk_pack_t *pack, const char *text, char *err, size_t errlen)
                 return fail(err, errlen, lineno, "missing key \"%s\"", fields[i].key);
     }
     if (!(tmp.soc >= 0.0 && tmp.soc <= 1.0) || !(tmp.drop_factor > 0.0 && tmp.drop_factor <= 1.0) ||
-        tmp.discharged_wh < 0.0 || tmp.calendar_years < 0.0)
+        tmp.discharged_wh < 0.0 || tmp.calendar_years < 0.0 || tmp.learned_fcc_wh < 0.0)
         return fail(err, errlen, lineno, "values out of range");
     /* Capacity follows from the ageing state; the stats already include the
      * fade that led there, so nothing is booked. */

@@ -84,13 +84,6 @@ static int parse_simple_load(const char *tok, bk_load_kind_t *kind, double *valu
     return 0;
 }
 
-static bool looks_like_load(const char *tok)
-{
-    bk_load_kind_t k;
-    double v;
-    return !strcmp(tok, "profile") || parse_simple_load(tok, &k, &v) == 0;
-}
-
 static int add_event(parser_t *ps, const bk_event_t *ev)
 {
     bk_scenario_t *sc = ps->sc;
@@ -123,34 +116,49 @@ static int set_battery(parser_t *ps, bk_event_t *ev, const char *name)
     return 0;
 }
 
-/* at TIME load [BATTERY] (15W | 1.5A | off | profile NAME) */
+static const bk_load_t *find_profile(const parser_t *ps, const char *name)
+{
+    for (size_t k = 0; k < ps->nprofiles; k++)
+        if (!strcmp(ps->profile[k].name, name))
+            return &ps->profile[k].load;
+    return NULL;
+}
+
+/* at TIME load [BATTERY] (15W | 1.5A | off | NAME | profile NAME): the
+ * battery is told apart by position, never by guessing at its name. */
 static int parse_load(parser_t *ps, char **tok, int ntok, bk_event_t *ev)
 {
+    const char *usage = "at TIME load [BATTERY] 15W|1.5A|off|PROFILE|profile PROFILE";
+    const bk_load_t *profile;
+    bk_load_kind_t kind;
+    double value;
     int i = 3;
+
     ev->kind = BK_EVENT_LOAD;
-    if (ntok > 4 && !looks_like_load(tok[3])) {
+    if (ntok < 4 || ntok > 6)
+        return fail(ps, "expected \"%s\"", usage);
+    if (ntok == 6 || (ntok == 5 && strcmp(tok[3], "profile") != 0)) {
         if (set_battery(ps, ev, tok[3]))
             return -EINVAL;
         i = 4;
     }
-    if (i >= ntok)
-        return fail(ps, "load needs a value: 15W, 1.5A, off or profile NAME");
     if (!strcmp(tok[i], "profile")) {
-        if (need(ps, ntok, i + 2, "at TIME load [BATTERY] profile NAME"))
+        if (need(ps, ntok, i + 2, usage))
             return -EINVAL;
-        for (size_t k = 0; k < ps->nprofiles; k++)
-            if (!strcmp(ps->profile[k].name, tok[i + 1])) {
-                ev->load = ps->profile[k].load;
-                return 0;
-            }
-        return fail(ps, "no profile named \"%s\" defined above", tok[i + 1]);
+        if (!(profile = find_profile(ps, tok[i + 1])))
+            return fail(ps, "no profile named \"%s\" defined above", tok[i + 1]);
+        ev->load = *profile;
+        return 0;
     }
-    if (need(ps, ntok, i + 1, "at TIME load [BATTERY] VALUE"))
+    if (need(ps, ntok, i + 1, usage))
         return -EINVAL;
-    bk_load_kind_t kind;
-    double value;
+    if ((profile = find_profile(ps, tok[i]))) {
+        ev->load = *profile;
+        return 0;
+    }
     if (parse_simple_load(tok[i], &kind, &value))
-        return fail(ps, "bad load \"%s\" (want e.g. 15W, 1500mW, 1.5A, 800mA, off)", tok[i]);
+        return fail(ps, "bad load \"%s\" (want e.g. 15W, 1500mW, 1.5A, 800mA, off, or a profile)",
+                    tok[i]);
     ev->load = bk_load_none();
     ev->load.kind = kind;
     ev->load.value = value;

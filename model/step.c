@@ -136,8 +136,12 @@ static void charge(bk_pack_t *p, double h, step_flow_t *f)
         p->charger = BK_CHARGER_CV;
     if (p->charger == BK_CHARGER_CV) {
         ia = fmin(fmax((vcv - vc) / r, 0.0), imax);
-        if (ia < p->cfg.term_current_ma / 1000.0) {
+        /* A chemistry whose charge curve stays under the CV voltage at full
+         * would never taper: SOC 1 terminates too. */
+        if (ia < p->cfg.term_current_ma / 1000.0 || soc0 >= 1.0) {
             p->charger = BK_CHARGER_FULL;
+            /* The gauge learns "full" here (docs/model.md, "Gauge view"). */
+            p->learned_fcc_wh = bk_pack_stored_wh_at(p, soc0);
             return;
         }
     }
@@ -207,6 +211,18 @@ uint64_t bk_pack_step(bk_pack_t *p, uint64_t h_ns)
     p->current_a = p->depleted ? 0.0 : f.i;
     p->now_ns += used_ns;
     return used_ns;
+}
+
+void bk_pack_refresh(bk_pack_t *p)
+{
+    step_flow_t f = {0.0, 0.0, 0.0, 0.0, p->soc};
+    if (p->ac_online) {
+        charge(p, 0.0, &f);
+    } else {
+        p->charger = BK_CHARGER_OFF;
+        discharge(p, 0.0, &f);
+    }
+    p->current_a = p->depleted ? 0.0 : f.i;
 }
 
 static bool at_rest(const bk_pack_t *p)
