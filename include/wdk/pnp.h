@@ -43,11 +43,6 @@ typedef struct _PLUGPLAY_NOTIFICATION_HEADER {
     GUID Event;
 } PLUGPLAY_NOTIFICATION_HEADER, *PPLUGPLAY_NOTIFICATION_HEADER;
 
-/* wdmguid.h */
-DEFINE_GUID(GUID_DEVICE_INTERFACE_ARRIVAL, 0xcb3a4004, 0x46f0, 0x11d0, 0xb0, 0x8f, 0x00, 0x60,
-            0x97, 0x13, 0x05, 0x3f);
-DEFINE_GUID(GUID_DEVICE_INTERFACE_REMOVAL, 0xcb3a4005, 0x46f0, 0x11d0, 0xb0, 0x8f, 0x00, 0x60,
-            0x97, 0x13, 0x05, 0x3f);
 
 /* Callbacks run at PASSIVE_LEVEL on the host's worker, never on the stack
  * of the driver that changed the interface state. */
@@ -111,6 +106,10 @@ NTKERNELAPI NTSTATUS NTAPI PoRequestPowerIrp(PDEVICE_OBJECT DeviceObject, UCHAR 
 #define WMIREG_ACTION_REREGISTER 3
 #define WMIREG_ACTION_UPDATE_GUIDS 4
 #define WMIREG_ACTION_BLOCK_IRPS 5
+/* Parameters.WMI.DataPath of IRP_MN_REGINFO(_EX). */
+#define WMIREGISTER 0
+#define WMIUPDATE 1
+#define IoWMIDeviceObjectToProviderId(DeviceObject) ((ULONG_PTR)(DeviceObject))
 NTKERNELAPI NTSTATUS NTAPI IoWMIRegistrationControl(PDEVICE_OBJECT DeviceObject, ULONG Action);
 NTKERNELAPI NTSTATUS NTAPI IoWMIWriteEvent(PVOID WnodeEventItem);
 
@@ -159,4 +158,18 @@ NTSYSAPI NTSTATUS NTAPI ZwSetValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueNam
 NTSYSAPI NTSTATUS NTAPI ZwDeleteValueKey(HANDLE KeyHandle, PUNICODE_STRING ValueName);
 NTSYSAPI NTSTATUS NTAPI ZwClose(HANDLE Handle);
 
+#endif
+
+/* wdmguid.h. Outside the guard so <initguid.h> included later instantiates
+ * them (DEFINE_GUID definitions are weak). */
+#if defined(INITGUID) && !defined(BATTKIT_WDMGUID_DEFINED)
+#define BATTKIT_WDMGUID_DEFINED
+#undef BATTKIT_WDMGUID_DECLARED
+#endif
+#ifndef BATTKIT_WDMGUID_DECLARED
+#define BATTKIT_WDMGUID_DECLARED
+DEFINE_GUID(GUID_DEVICE_INTERFACE_ARRIVAL, 0xcb3a4004, 0x46f0, 0x11d0, 0xb0, 0x8f, 0x00, 0x60,
+            0x97, 0x13, 0x05, 0x3f);
+DEFINE_GUID(GUID_DEVICE_INTERFACE_REMOVAL, 0xcb3a4005, 0x46f0, 0x11d0, 0xb0, 0x8f, 0x00, 0x60,
+            0x97, 0x13, 0x05, 0x3f);
 #endif
