@@ -148,6 +148,7 @@ typedef struct bk_pack_config {
     const bk_chemistry_t *chemistry;
     unsigned series, parallel; /* cells */
     uint32_t design_mwh;
+    uint32_t design_voltage_mv; /* reported only; default nominal * series */
     uint32_t warning_mwh;       /* ACPI "design capacity of warning" */
     uint32_t critical_mwh;      /* ACPI "design capacity of low": critical below */
     uint32_t charge_current_ma; /* charger limit (CC current) */
@@ -198,6 +199,11 @@ void bk_pack_set_soc(bk_pack_t *pack, double soc);
 /* Ages the pack directly, as if it had gone through `cycles` equivalent
  * full cycles and `days` of calendar time at 25 degC. */
 void bk_pack_age(bk_pack_t *pack, double cycles, double days);
+
+/* Sets the full charge capacity (e.g. a machine description's measured
+ * value for an aged pack) on top of whatever ageing is recorded; SOC is
+ * kept. The gauge reports it at once. */
+void bk_pack_set_full_charge_mwh(bk_pack_t *pack, double mwh);
 
 /* Faults. */
 void bk_pack_set_faults(bk_pack_t *pack, unsigned flags, bool on);

@@ -28,7 +28,11 @@ void bk_pack_config_init(bk_pack_config_t *cfg, const bk_chemistry_t *chem, unsi
     cfg->cycle_threshold = 0.9; /* the cycle-count threshold bq-style gauges use */
     cfg->substep_ms = 1000;
     cfg->idle_step_ms = 60000;
-    cfg->conductance_w_k = 0.005 * design_mwh / 1000.0; /* 57 Wh laptop pack: 0.29 W/K */
+    /* Heat leaves through the surface, which grows as volume^(2/3): a
+     * 57 Wh laptop pack gets 0.30 W/K, a 216 Wh UPS block 0.72 W/K. */
+    cfg->conductance_w_k = 0.02 * pow(design_mwh / 1000.0, 2.0 / 3.0);
+    if (chem)
+        cfg->design_voltage_mv = (uint32_t)lround(chem->nominal_v * series * 1000.0);
     if (chem && series && parallel) {
         double cell_ah = design_mwh / 1000.0 / (series * parallel * bk_chemistry_mean_ocv(chem));
         double pack_ah = cell_ah * parallel;
@@ -216,6 +220,16 @@ void bk_pack_age(bk_pack_t *pack, double cycles, double days)
     change_capacity_seen_by_gauge(pack);
 }
 
+void bk_pack_set_full_charge_mwh(bk_pack_t *pack, double mwh)
+{
+    double now = bk_pack_full_charge_mwh(pack);
+    if (!(mwh > 0.0) || !(now > 0.0))
+        return;
+    /* The capacity scale that sudden drops use, here set to a target. */
+    pack->drop_factor *= mwh / now;
+    change_capacity_seen_by_gauge(pack);
+}
+
 /* ---- Faults -------------------------------------------------------------- */
 
 static const struct {
@@ -399,7 +413,7 @@ void bk_pack_read_live(const bk_pack_t *p, bk_reading_t *out)
     out->design_mwh = p->cfg.design_mwh;
     out->full_charge_mwh = to_u32(p->learned_fcc_wh * 1000.0);
     out->remaining_mwh = to_u32(fmin(bk_pack_remaining_mwh(p), p->learned_fcc_wh * 1000.0));
-    out->design_voltage_mv = to_u32(p->cfg.chemistry->nominal_v * p->cfg.series * 1000.0);
+    out->design_voltage_mv = p->cfg.design_voltage_mv;
     out->voltage_mv = to_u32(bk_pack_voltage_v(p) * 1000.0);
     out->rate_mw = to_i32(bk_pack_power_w(p) * 1000.0);
     out->current_ma = to_i32(p->current_a * 1000.0);

@@ -212,8 +212,9 @@ int bk_pack_restore(bk_pack_t *pack, const char *text, char *err, size_t errlen)
             if (!seen_field[i])
                 return fail(err, errlen, lineno, "missing key \"%s\"", fields[i].key);
     }
-    if (!(tmp.soc >= 0.0 && tmp.soc <= 1.0) || !(tmp.drop_factor > 0.0 && tmp.drop_factor <= 1.0) ||
-        tmp.discharged_wh < 0.0 || tmp.calendar_years < 0.0 || tmp.learned_fcc_wh < 0.0)
+    if (!(tmp.soc >= 0.0 && tmp.soc <= 1.0) ||
+        !(tmp.drop_factor > 0.0 && tmp.drop_factor <= 10.0) || tmp.discharged_wh < 0.0 ||
+        tmp.calendar_years < 0.0 || tmp.learned_fcc_wh < 0.0)
         return fail(err, errlen, lineno, "values out of range");
     /* Capacity follows from the ageing state; the stats already include the
      * fade that led there, so nothing is booked. */

@@ -117,8 +117,11 @@ static void charge(bk_pack_t *p, double h, step_flow_t *f)
     double soc0 = p->soc, r = bk_pack_resistance_at(p, soc0, p->temp_c);
     double vc = p->cfg.series * bk_table_eval(curve, soc0), vcv = p->cfg.series * c->charge_v;
     double imax = p->cfg.charge_current_ma / 1000.0, ia;
-    bool allowed =
-        !p->charge_inhibit && p->temp_c >= c->charge_min_c && p->temp_c <= c->charge_max_c;
+    /* 3 K of hysteresis on the temperature window, so a charger that warms
+     * its pack to the limit pauses until it has cooled, not every step. */
+    double margin = (p->charger == BK_CHARGER_INHIBITED) ? 3.0 : 0.0;
+    bool allowed = !p->charge_inhibit && p->temp_c >= c->charge_min_c + margin &&
+                   p->temp_c <= c->charge_max_c - margin;
 
     p->depleted = false;
     if (!allowed)

@@ -144,3 +144,26 @@ TEST(cold_reduces_available_capacity_and_runtime)
     bk_pack_destroy(warm);
     bk_pack_destroy(cold);
 }
+
+TEST(full_charge_capacity_can_be_set_for_an_aged_pack)
+{
+    bk_pack_config_t cfg;
+    bk_pack_t *p;
+    bk_reading_t r;
+    /* laptop-2bat.ini's BAT1: 72 Wh, 3S2P, 10.8 V, 300 cycles, 64.8 Wh */
+    bk_pack_config_init(&cfg, bk_chemistry_find("li-ion"), 3, 2, 72000);
+    cfg.design_voltage_mv = 10800;
+    cfg.initial_soc = 0.5;
+    REQUIRE(bk_pack_create(&cfg, &p) == 0);
+    bk_pack_age(p, 300.0, 0.0);
+    bk_pack_set_full_charge_mwh(p, 64800.0);
+    bk_pack_read(p, &r);
+    CHECK_EQ(r.cycle_count, 300);
+    CHECK_EQ(r.full_charge_mwh, 64800);
+    CHECK_EQ(r.design_mwh, 72000);
+    CHECK_EQ(r.design_voltage_mv, 10800);
+    CHECK_NEAR(bk_pack_soc(p), 0.5, 0.0);
+    CHECK_NEAR(r.remaining_mwh,
+               64800 * bk_pack_energy_mwh(p, 0.0, 0.5) / bk_pack_energy_mwh(p, 0.0, 1.0), 1.0);
+    bk_pack_destroy(p);
+}

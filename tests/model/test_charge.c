@@ -201,3 +201,21 @@ TEST(reading_right_after_plugging_in_already_shows_charging)
     CHECK_EQ(r.current_ma, (int32_t)bk_pack_config(p)->charge_current_ma);
     bk_pack_destroy(p);
 }
+
+TEST(charger_paused_by_heat_resumes_only_three_kelvin_inside_the_window)
+{
+    bk_pack_t *p = make_laptop_pack();
+    REQUIRE(p);
+    bk_pack_set_soc(p, 0.5);
+    bk_pack_set_ambient_c(p, 47.0);
+    bk_pack_set_temperature_c(p, 47.0);
+    bk_pack_set_ac(p, true);
+    CHECK_EQ(bk_pack_charger_state(p), BK_CHARGER_INHIBITED); /* above 45 degC */
+    bk_pack_set_ambient_c(p, 43.0);
+    bk_pack_advance(p, 3 * 3600.0); /* settles at 43: inside, but not by 3 K */
+    CHECK_EQ(bk_pack_charger_state(p), BK_CHARGER_INHIBITED);
+    bk_pack_set_ambient_c(p, 40.0);
+    bk_pack_advance(p, 3 * 3600.0);
+    CHECK(bk_pack_charger_state(p) != BK_CHARGER_INHIBITED);
+    bk_pack_destroy(p);
+}
