@@ -269,7 +269,8 @@ void bk_pack_read(const bk_pack_t *pack, bk_reading_t *out);
 double bk_pack_energy_mwh(const bk_pack_t *pack, double soc_from, double soc_to);
 /* Seconds until the remaining capacity falls to level_mwh (or the pack
  * depletes) under a constant terminal power load_w with AC offline, by
- * integrating the same equations as bk_pack_advance on a copy of the pack.
+ * integrating the same equations as bk_pack_advance on a copy of the pack
+ * (minute steps while far from the level, so light loads stay cheap).
  * 0 if already there; INFINITY if never within 1000 days. */
 double bk_pack_predict_seconds(const bk_pack_t *pack, double load_w, double level_mwh);
 
