@@ -178,6 +178,12 @@ static void check_manufacturers(bk_inf_t *inf, bk_vec_t *installs, bk_diags_t *d
             else if (ms != m->models)
                 check_models_section(inf, ms, false, installs, diags);
         }
+        /* docs: since Windows Server 2003 SP1, non-x86 platforms need the
+         * architecture in the decoration. */
+        if (!m->ndecorations && !bk_strcaseeq(inf->opt.platform.arch, "x86"))
+            WARN(l->file, l->line,
+                 "models section [%s] is undecorated: Windows on %s needs an NT%s decoration",
+                 m->models_base, inf->opt.platform.arch, inf->opt.platform.arch);
         if (m->fallback_undecorated)
             WARN(l->file, l->line,
                  "no decoration of '%s' applies to %s (add NT%s); the undecorated section is used",
