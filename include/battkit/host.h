@@ -117,6 +117,12 @@ typedef struct bk_pool_stats {
 } bk_pool_stats_t;
 void bk_host_pool_stats(bk_pool_stats_t *stats);
 
+/* ---- wmi/registry additions ---- */
+/* Registry: writes the registry to options.registry_file now, atomically
+ * (a crash leaves the old file or the new one). It is also written when the
+ * host is destroyed. STATUS_SUCCESS when the registry lives in memory only. */
+bk_status_t bk_registry_flush(void);
+
 #ifdef __cplusplus
 }
 #endif
