@@ -673,28 +673,29 @@ reg_key_t *reg_load_file(const char *path, char *err, size_t err_len)
             ok = fail(&ps, "NUL byte in the file");
             break;
         }
+        uint32_t crc_before = crc; /* the end line checks the lines before it */
+        crc = crc32_update(crc, line, len);
         char *text = line;
         size_t tl = len;
         if (tl && text[tl - 1] == '\n')
             text[--tl] = 0;
         if (tl && text[tl - 1] == '\r')
             text[--tl] = 0;
-        if (strncmp(text, "end", 3) == 0 && (text[3] == 0 || text[3] == ' ')) {
+        if (tl >= 3 && memcmp(text, "end", 3) == 0 && (tl == 3 || text[3] == ' ')) {
             if (!header) {
                 ok = fail(&ps, "end line before the format line");
             } else if (text[3] == ' ') {
                 uint64_t want;
                 ok = parse_number(&ps, text + 4, 8, &want);
-                if (ok && (uint32_t)want != crc)
+                if (ok && (uint32_t)want != crc_before)
                     ok = fail(&ps,
                               "checksum mismatch (file %08x, content %08x): the file was "
                               "damaged or edited",
-                              (unsigned)want, (unsigned)crc);
+                              (unsigned)want, (unsigned)crc_before);
             }
             ended = true;
             continue;
         }
-        crc = crc32_update(crc, line, len);
         if (tl == 0 || text[0] == ';')
             continue;
         if (!header) {
