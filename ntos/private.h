@@ -102,8 +102,18 @@ void pnp_shutdown(void); /* removes every device, deepest first */
 /* The top of the device stack behind an enabled device interface (a
  * symbolic link, UTF-8), referenced; NULL if no such enabled interface. */
 PDEVICE_OBJECT pnp_reference_interface_target(const char *path);
+/* The PDOs of every started device, parents before children, each
+ * referenced; free() the array after dereferencing them. */
+size_t pnp_started_pdos(PDEVICE_OBJECT **pdos);
 void po_init(void);
 void po_shutdown(void);
+/* Forgets the power states PoSetPowerState recorded for a stack's devices. */
+void po_forget_pdo(PDEVICE_OBJECT pdo);
+/* What PoSetPowerState last recorded for a device (D0 / working if never). */
+DEVICE_POWER_STATE po_device_power_state(PDEVICE_OBJECT device);
+SYSTEM_POWER_STATE po_system_power_state_of(PDEVICE_OBJECT device);
+/* How many times PoStartNextPowerIrp was called (tests). */
+ULONG po_start_next_count(void);
 void wmi_init(void);
 void wmi_shutdown(void);
 void reg_init(const char *persist_file);

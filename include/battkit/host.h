@@ -123,6 +123,43 @@ void bk_host_pool_stats(bk_pool_stats_t *stats);
  * host is destroyed. STATUS_SUCCESS when the registry lives in memory only. */
 bk_status_t bk_registry_flush(void);
 
+/* ---- pnp/power additions ---- */
+/* Binds a hardware or compatible ID to a driver for bus-reported devices:
+ * writes Control\battkit\Bindings\<ID with '\' as '#'> (Service, and
+ * ImagePath when so_path names an out-of-tree driver), the key the INF
+ * installer writes too. Hardware IDs are matched before compatible IDs. */
+bk_status_t bk_host_bind(bk_host_t *host, const char *hardware_id, const char *service,
+                         const char *so_path);
+
+/* A device's place in the tree, for tests and tools. The pointer from
+ * bk_host_add_root_device/bk_host_find_device is valid until the device is
+ * removed. A root device's instance path is ROOT\<first part of its
+ * hardware ID>\<instance or NNNN>; a bus-reported one is
+ * <device ID>\<instance ID> as its bus driver answers IRP_MN_QUERY_ID. */
+typedef enum bk_device_state {
+    BK_DEVICE_INITIALIZED = 0, /* reported; no driver (yet) */
+    BK_DEVICE_DRIVER_LOADED,   /* AddDevice done, not started */
+    BK_DEVICE_STARTED,
+    BK_DEVICE_STOPPED,
+    BK_DEVICE_SURPRISE_REMOVED,
+    BK_DEVICE_REMOVED, /* failed start or failed state: stays until its bus forgets it */
+    BK_DEVICE_DELETED,
+} bk_device_state_t;
+const char *bk_device_instance_path(bk_device_t *device);
+void *bk_device_pdo(bk_device_t *device); /* the PDEVICE_OBJECT of the device */
+bk_device_state_t bk_device_state(bk_device_t *device);
+/* The by-tag pool report of the last driver the PnP manager unloaded with
+ * pool still allocated ("" if none); removal then returned a failure. */
+const char *bk_host_last_unload_report(bk_host_t *host);
+
+/* System power: sends IRP_MN_SET_POWER (SystemPowerState) to the top of
+ * every started device stack, children before parents when going to sleep
+ * and parents first when waking, one at a time, and records the state.
+ * system_state is a SYSTEM_POWER_STATE (1 = working ... 6 = shut down).
+ * Returns the first failure a driver reported, after reaching every device. */
+bk_status_t bk_host_set_system_power(bk_host_t *host, int system_state);
+int bk_host_system_power(bk_host_t *host);
+
 #ifdef __cplusplus
 }
 #endif
