@@ -123,6 +123,85 @@ void bk_host_pool_stats(bk_pool_stats_t *stats);
  * host is destroyed. STATUS_SUCCESS when the registry lives in memory only. */
 bk_status_t bk_registry_flush(void);
 
+/* ---- platform additions ---- */
+/* The simulated machine (ntos/platform): batteries driven by the battery
+ * model, AC adapters, and the devices that sit on them. Names are the
+ * machine file's ("BAT0", "ADP1"). Every change raises the ACPI Notify a
+ * firmware would (to drivers, on a worker, never on the caller's stack). */
+
+/* Loads a machine description (NULL: the embedded default laptop): one
+ * model pack per battery, the AC adapters, \Device\BattkitPlatform, the
+ * root device ACPI_HAL\PNP0C08 (service "acpi") when something sits on
+ * ACPI, "SIMBATT\Battery" root devices (instance = battery name) for
+ * batteries on simbatt, and the file's own root devices. A bad file is
+ * refused with "FILE:LINE: reason" logged and in bk_platform_last_error(),
+ * STATUS_INVALID_PARAMETER, and nothing kept. One machine at a time. */
+bk_status_t bk_host_load_machine(bk_host_t *host, const char *machine_file);
+/* Removes the machine's root devices, then the platform device and packs.
+ * bk_host_destroy does this too. */
+void bk_host_unload_machine(bk_host_t *host);
+const char *bk_platform_last_error(void);
+
+/* Faults (the values of platform.h's BATTKIT_FAULT_*). */
+#define BK_PLATFORM_FAULT_NO_ANSWER 0x01u /* methods fail: STATUS_IO_TIMEOUT */
+#define BK_PLATFORM_FAULT_STUCK 0x02u     /* readings frozen */
+#define BK_PLATFORM_FAULT_SENSOR 0x04u    /* rate, voltage, temperature unknown */
+#define BK_PLATFORM_FAULT_CRITICAL 0x08u  /* critical bit forced on */
+#define BK_PLATFORM_FAULT_WRONG_TAG 0x10u /* simbatt answers with a stale tag */
+
+/* Control. adapter NULL = every AC adapter. */
+bk_status_t bk_platform_set_ac(bk_host_t *host, const char *adapter, int online);
+/* System load, shared by the present batteries while on battery. */
+bk_status_t bk_platform_set_load_w(bk_host_t *host, double watts);
+typedef struct bk_platform_segment {
+    uint64_t duration_ns;
+    double watts;
+} bk_platform_segment_t;
+bk_status_t bk_platform_set_load_profile(bk_host_t *host, const bk_platform_segment_t *segments,
+                                         size_t count, int repeat);
+/* Hot insertion/removal: _STA bit 4, Notify 0x01 then 0x81 then 0x80. */
+bk_status_t bk_platform_set_present(bk_host_t *host, const char *battery, int present);
+bk_status_t bk_platform_set_faults(bk_host_t *host, const char *battery, uint32_t faults, int on);
+bk_status_t bk_platform_drop_capacity(bk_host_t *host, const char *battery, double percent);
+bk_status_t bk_platform_set_soc(bk_host_t *host, const char *battery, double percent);
+bk_status_t bk_platform_set_temperature(bk_host_t *host, const char *battery, double celsius);
+bk_status_t bk_platform_set_ambient(bk_host_t *host, double celsius);
+bk_status_t bk_platform_age(bk_host_t *host, const char *battery, double cycles, double days);
+/* Firmware shape: bif_only = an older firmware with _BIF and no _BIX;
+ * mah = Power Unit 1 (capacities in mAh, rates in mA). Raises 0x81. */
+bk_status_t bk_platform_set_firmware(bk_host_t *host, const char *battery, int bif_only, int mah);
+
+/* Scenario files (docs/model.md): each event is applied at its time by a
+ * host timer, relative to now. Refused with "FILE:LINE: reason". */
+bk_status_t bk_platform_run_scenario(bk_host_t *host, const char *scenario_file);
+int bk_platform_scenario_running(bk_host_t *host);
+void bk_platform_stop_scenario(bk_host_t *host);
+
+/* The model's own values (physics, not the gauge; faults do not apply). */
+typedef struct bk_platform_reading {
+    char name[32];
+    int kind;    /* 1 battery, 2 AC adapter (BATTKIT_DEVICE_KIND) */
+    int bus;     /* 1 acpi, 2 simbatt, 3 nut (BATTKIT_DEVICE_BUS) */
+    int present; /* battery inserted; adapter online */
+    double soc_percent;
+    double remaining_mwh, full_charge_mwh, design_mwh;
+    double power_w; /* + charging, - discharging */
+    double voltage_v, current_a, temperature_c;
+    uint32_t cycle_count;
+    int charging, discharging, critical, depleted;
+    const char *charger; /* "off", "cc", "cv", "full", "inhibited" */
+    uint32_t faults;     /* BK_PLATFORM_FAULT_* */
+    uint32_t trip_mwh;   /* _BTP armed by the driver, 0 = none */
+} bk_platform_reading_t;
+bk_status_t bk_platform_read(bk_host_t *host, const char *name, bk_platform_reading_t *out);
+/* Every device (batteries, then adapters); returns the count, fills up to max. */
+size_t bk_platform_snapshot(bk_host_t *host, bk_platform_reading_t *out, size_t max);
+/* The model's own integral: seconds until the battery's remaining capacity
+ * falls to level_mwh under a constant load_w on battery (bk_model's
+ * predictor on the live pack). Negative when there is no such battery. */
+double bk_platform_predict_seconds(bk_host_t *host, const char *battery, double load_w,
+                                   double level_mwh);
+
 /* ---- pnp/power additions ---- */
 /* Binds a hardware or compatible ID to a driver for bus-reported devices:
  * writes Control\battkit\Bindings\<ID with '\' as '#'> (Service, and

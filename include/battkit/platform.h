@@ -5,7 +5,14 @@
  * BATTKIT_PLATFORM_DEVICE_NAME with IoGetDeviceObjectPointer and sends
  * IOCTL_BATTKIT_PLATFORM_QUERY_INTERFACE (an internal device control, output
  * BATTKIT_PLATFORM_INTERFACE) to get the function table below. Units are the
- * ACPI ones: mWh, mW, mV, tenths of kelvin. */
+ * ACPI ones: mWh, mW, mV, tenths of kelvin.
+ *
+ * The request is METHOD_NEITHER: the output buffer (at least
+ * sizeof(BATTKIT_PLATFORM_INTERFACE)) is Irp->UserBuffer; the optional input
+ * is a ULONG, the interface version asked for (at most
+ * BATTKIT_PLATFORM_INTERFACE_VERSION). The interface comes back referenced:
+ * call Header.InterfaceDereference(Header.Context) when done with it (after
+ * RegisterEvents(NULL)). Every routine is called at PASSIVE_LEVEL. */
 #ifndef BATTKIT_PLATFORM_H
 #define BATTKIT_PLATFORM_H
 
@@ -46,6 +53,7 @@ typedef struct _BATTKIT_PLATFORM_DEVICE {
 #define BATTKIT_FAULT_STUCK 0x02          /* readings frozen at their last value */
 #define BATTKIT_FAULT_SENSOR 0x04         /* rate/voltage unknown (0xFFFFFFFF) */
 #define BATTKIT_FAULT_CRITICAL 0x08       /* the critical bit forced on */
+#define BATTKIT_FAULT_WRONG_TAG 0x10      /* simbatt: answer with a stale tag */
 
 /* _BST state bits. */
 #define BATTKIT_BST_DISCHARGING 0x1
