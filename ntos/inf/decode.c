@@ -86,11 +86,12 @@ static size_t utf8_seq(const unsigned char *p, size_t left, uint32_t *cp)
     return n;
 }
 
+/* Line ends as the lexer counts them: LF, CRLF or a lone CR. */
 static int line_of(const unsigned char *p, size_t upto)
 {
     int line = 1;
     for (size_t i = 0; i < upto; i++)
-        line += p[i] == '\n';
+        line += p[i] == '\n' || (p[i] == '\r' && (i + 1 >= upto || p[i + 1] != '\n'));
     return line;
 }
 

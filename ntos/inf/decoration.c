@@ -95,19 +95,17 @@ static int applies(const bk_inf_decoration_t *d, const bk_inf_platform_t *pl)
 /* >0 when a is the better choice. docs: highest version not above the OS
  * first ("a specific version number takes precedence over the product type
  * and suite mask"), then the closest match in product type and suite. */
-static int compare(const bk_inf_decoration_t *a, const bk_inf_decoration_t *b,
-                   const bk_inf_platform_t *pl)
+static int compare(const bk_inf_decoration_t *a, const bk_inf_decoration_t *b)
 {
+    /* Both apply: a build number that was checked or does not matter (older
+     * major.minor) still makes the section the more specific one. */
     long va[3], vb[3];
     const bk_inf_decoration_t *d[2] = {a, b};
     long *v[2] = {va, vb};
     for (int i = 0; i < 2; i++) {
-        long major = d[i]->major < 0 ? 0 : d[i]->major;
-        long minor = d[i]->minor < 0 ? 0 : d[i]->minor;
-        bool same = d[i]->major >= 0 && major == (long)pl->major && minor == (long)pl->minor;
-        v[i][0] = major;
-        v[i][1] = minor;
-        v[i][2] = same && d[i]->build >= 0 ? d[i]->build : 0;
+        v[i][0] = d[i]->major < 0 ? 0 : d[i]->major;
+        v[i][1] = d[i]->minor < 0 ? 0 : d[i]->minor;
+        v[i][2] = d[i]->major >= 0 && d[i]->build >= 0 ? d[i]->build : 0;
     }
     for (int i = 0; i < 3; i++) {
         if (va[i] != vb[i])
@@ -129,7 +127,7 @@ int bk_inf_choose_decoration(const char *const *decorations, size_t n,
         bk_inf_decoration_t d;
         if (bk_inf_parse_decoration(decorations[i], &d) || !applies(&d, &pl))
             continue;
-        if (best < 0 || compare(&d, &best_d, &pl) > 0) {
+        if (best < 0 || compare(&d, &best_d) > 0) {
             best = (int)i;
             best_d = d;
         }

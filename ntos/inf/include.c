@@ -22,6 +22,8 @@ bk_inf_t *bk_inf_include(bk_inf_t *inf, const char *name, const bk_ini_line_t *l
         return NULL;
     }
     it->name = copy;
+    if (inf->opt.no_file_checks)
+        return NULL; /* no file system lookups at all (fuzzing) */
     char *path = bk_inf_find_file(inf->dir, name);
     for (size_t i = 0; !path && inf->search_dirs[i]; i++)
         path = bk_inf_find_file(inf->search_dirs[i], name);

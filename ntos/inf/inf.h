@@ -95,8 +95,9 @@ typedef struct bk_ini_options {
 } bk_ini_options_t;
 
 /* Load UTF-8 (optionally with BOM), UTF-16LE/BE with BOM, or 8-bit ANSI text
- * (read as Latin-1, with a warning). NULL when the file cannot be read or is
- * not text at all (binary data); the reason is in diags. Everything else is
+ * (read as Latin-1, with a warning). NULL when the file cannot be read, is
+ * not text at all (binary data) or shows more than 200 syntax problems (not an
+ * INF: reading stops there); the reason is in diags. Everything else is
  * loaded, with the problems in diags. */
 bk_ini_t *bk_ini_load_file(const char *path, const bk_ini_options_t *opt, bk_diags_t *diags);
 bk_ini_t *bk_ini_load_buffer(const char *name, const void *data, size_t size,
@@ -134,7 +135,7 @@ typedef struct bk_inf_options {
     /* Where Include= files and copied files are looked for, after the INF's
      * own directory; NULL-terminated, may be NULL. */
     const char *const *search_dirs;
-    bool no_file_checks; /* do not look for copied files on disk (fuzzing) */
+    bool no_file_checks; /* no file system lookups: copied files, Include= INFs */
 } bk_inf_options_t;
 
 typedef struct bk_inf bk_inf_t;

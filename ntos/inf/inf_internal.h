@@ -74,7 +74,9 @@ struct bk_ini {
     const bk_ini_section_t *strings_base; /* undecorated [Strings] */
 };
 
-/* lexer.c: text to sections and entries (fields still hold %strkey%). */
+/* lexer.c: text to sections and entries (fields still hold %strkey%).
+ * 0, -1 out of memory, -2 refused after BK_INI_MAX_PROBLEMS problems. */
+#define BK_INI_MAX_PROBLEMS 200
 int bk_ini_lex(bk_ini_t *ini, const char *text, size_t len, bk_diags_t *diags);
 /* ini.c */
 bk_ini_sec_t *bk_ini_add_section(bk_ini_t *ini, const char *name, size_t len, int line);

@@ -102,8 +102,11 @@ bk_ini_t *bk_ini_load_buffer(const char *name, const void *data, size_t size,
                              const bk_ini_options_t *opt, bk_diags_t *diags)
 {
     bk_ini_options_t defaults = {0};
+    bk_diags_t local = {0};
     if (!opt)
         opt = &defaults;
+    if (!diags)
+        diags = &local; /* the lexer counts problems */
     if (!name)
         name = "<buffer>";
     size_t len = 0;
@@ -117,12 +120,16 @@ bk_ini_t *bk_ini_load_buffer(const char *name, const void *data, size_t size,
     text = bk_ini_decode(ini->file, data, size, &len, diags);
     if (!text)
         goto fail;
-    if (bk_ini_lex(ini, text, len, diags))
+    int rc = bk_ini_lex(ini, text, len, diags);
+    if (rc == -1)
         goto oom;
+    if (rc)
+        goto fail;
     bk_ini_publish(ini);
     if (opt->substitute)
         bk_ini_substitute(ini, opt->locale, diags);
     free(text);
+    bk_diags_free(&local);
     return ini;
 
 oom:
@@ -130,6 +137,7 @@ oom:
 fail:
     free(text);
     bk_ini_free(ini);
+    bk_diags_free(&local);
     return NULL;
 }
 

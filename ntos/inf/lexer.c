@@ -285,7 +285,17 @@ int bk_ini_lex(bk_ini_t *ini, const char *text, size_t len, bk_diags_t *diags)
     lexer_t lx = {.ini = ini, .diags = diags, .file = ini->file};
     const char *p = text, *end = text + len;
     int lineno = 1;
+    size_t problems = diags->errors + diags->warnings;
     while (p < end && !lx.oom) {
+        /* Garbage is not worth a diagnostic per line: refuse it early. */
+        if (diags->errors + diags->warnings - problems > BK_INI_MAX_PROBLEMS) {
+            bk_diags_add(diags, lx.file, lineno, BK_SEV_ERROR,
+                         "more than %d problems: is this an INF file at all? (reading stopped)",
+                         BK_INI_MAX_PROBLEMS);
+            free(lx.buf);
+            free(lx.kind);
+            return -2;
+        }
         const char *e = p;
         while (e < end && *e != '\n' && *e != '\r')
             e++;
