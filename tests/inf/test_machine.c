@@ -2,6 +2,7 @@
  * the INF reader: the built-in default laptop, the example machines, and bad
  * files refused with "FILE:LINE: reason". */
 #include "test_util.h"
+#include "machine_internal.h" /* the key table, to check the docs list it */
 
 #include <dirent.h>
 
@@ -310,4 +311,21 @@ TEST(names_map_both_ways)
     CHECK_STR(bk_machine_chemistry_name(BK_MACHINE_LEAD_ACID), "lead-acid");
     CHECK_STR(bk_machine_firmware_name(BK_MACHINE_FIRMWARE_BIF), "bif");
     CHECK_STR(bk_machine_time_name(BK_MACHINE_TIME_VIRTUAL), "virtual");
+}
+
+TEST(docs_machine_format_lists_every_key_of_the_table)
+{
+    FILE *f = fopen(BK_DOCS_DIR "/machine-format.md", "rb");
+    REQUIRE(f);
+    static char doc[1 << 17];
+    size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+    fclose(f);
+    doc[n] = '\0';
+    for (size_t i = 0; i < bk_machine_key_count; i++) {
+        char cell[80];
+        snprintf(cell, sizeof(cell), "| `%s` |", bk_machine_keys[i].name);
+        if (!strstr(doc, cell))
+            bk_test_fail(__FILE__, __LINE__, "docs/machine-format.md does not list %s",
+                         bk_machine_keys[i].name);
+    }
 }
