@@ -1,0 +1,95 @@
+/* The only place battc calls into a miniclass: one wrapper per BatteryMini*
+ * routine, each under the battery's MiniMutex, treating a missing entry as
+ * STATUS_NOT_SUPPORTED and never trusting what comes back (lengths, tags). */
+#include "battc.h"
+
+#define BATTC_ASSERT_MINI_LOCKED(c) ASSERT(KeReadStateMutex(&(c)->MiniMutex) <= 0)
+
+/* Callbacks are synchronous: STATUS_PENDING from one is a miniclass bug
+ * that would otherwise read as "battc queued the IRP". */
+static NTSTATUS BattcMiniResult(NTSTATUS Status)
+{
+    return Status == STATUS_PENDING ? STATUS_UNSUCCESSFUL : Status;
+}
+
+/* PASSIVE_LEVEL. Serializes this battery's miniclass calls; callbacks run
+ * at PASSIVE_LEVEL (a KMUTEX does not raise IRQL). */
+void BattcLockMiniclass(PBATTC_CLASS Class)
+{
+    ASSERT(KeGetCurrentIrql() == PASSIVE_LEVEL);
+    KeWaitForSingleObject(&Class->MiniMutex, Executive, KernelMode, FALSE, NULL);
+}
+
+/* PASSIVE_LEVEL. */
+void BattcUnlockMiniclass(PBATTC_CLASS Class)
+{
+    KeReleaseMutex(&Class->MiniMutex, FALSE);
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. docs: no battery -> STATUS_NO_SUCH_DEVICE
+ * and BATTERY_TAG_INVALID; a "success" with the invalid tag means the same. */
+NTSTATUS BattcMiniQueryTag(PBATTC_CLASS Class, PULONG Tag)
+{
+    ULONG tag = BATTERY_TAG_INVALID;
+    NTSTATUS status;
+
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    status = BattcMiniResult(Class->Mini.QueryTag(Class->Mini.Context, &tag));
+    if (NT_SUCCESS(status) && tag == BATTERY_TAG_INVALID)
+        status = STATUS_NO_SUCH_DEVICE;
+    *Tag = NT_SUCCESS(status) ? tag : BATTERY_TAG_INVALID;
+    return status;
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. *ReturnedLength never exceeds
+ * BufferLength, whatever the miniclass claims. */
+NTSTATUS BattcMiniQueryInformation(PBATTC_CLASS Class, ULONG Tag,
+                                   BATTERY_QUERY_INFORMATION_LEVEL Level, LONG AtRate, PVOID Buffer,
+                                   ULONG BufferLength, PULONG ReturnedLength)
+{
+    ULONG returned = 0;
+    NTSTATUS status;
+
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    status = BattcMiniResult(Class->Mini.QueryInformation(Class->Mini.Context, Tag, Level, AtRate,
+                                                          Buffer, BufferLength, &returned));
+    *ReturnedLength = returned > BufferLength ? BufferLength : returned;
+    return status;
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. */
+NTSTATUS BattcMiniQueryStatus(PBATTC_CLASS Class, ULONG Tag, PBATTERY_STATUS Status)
+{
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    RtlZeroMemory(Status, sizeof(*Status));
+    return BattcMiniResult(Class->Mini.QueryStatus(Class->Mini.Context, Tag, Status));
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. Pitfall 7: a NULL entry is "not
+ * supported", never a call through NULL. */
+NTSTATUS BattcMiniSetInformation(PBATTC_CLASS Class, ULONG Tag, BATTERY_SET_INFORMATION_LEVEL Level,
+                                 PVOID Buffer)
+{
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    if (!Class->Mini.SetInformation)
+        return STATUS_NOT_SUPPORTED;
+    return BattcMiniResult(Class->Mini.SetInformation(Class->Mini.Context, Tag, Level, Buffer));
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. */
+NTSTATUS BattcMiniSetStatusNotify(PBATTC_CLASS Class, ULONG Tag, PBATTERY_NOTIFY Notify)
+{
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    if (!Class->Mini.SetStatusNotify)
+        return STATUS_NOT_SUPPORTED;
+    return BattcMiniResult(Class->Mini.SetStatusNotify(Class->Mini.Context, Tag, Notify));
+}
+
+/* PASSIVE_LEVEL, MiniMutex held. */
+NTSTATUS BattcMiniDisableStatusNotify(PBATTC_CLASS Class)
+{
+    BATTC_ASSERT_MINI_LOCKED(Class);
+    if (!Class->Mini.DisableStatusNotify)
+        return STATUS_NOT_SUPPORTED;
+    return BattcMiniResult(Class->Mini.DisableStatusNotify(Class->Mini.Context));
+}
