@@ -36,8 +36,6 @@ bk_inf_t *bk_inf_include(bk_inf_t *inf, const char *name, const bk_ini_line_t *l
     }
     bk_inf_t *sub = bk_inf_open(path, &inf->opt, diags);
     free(path);
-    if (sub)
-        sub->is_include = true;
     /* re-fetch: the vector may not move here, but do not rely on it */
     items = inf->includes.data;
     items[inf->includes.n - 1].inf = sub;

@@ -103,7 +103,6 @@ struct bk_inf {
     size_t nmfg;
     bk_inf_manufacturer_t *mfg;
     bk_vec_t includes; /* bk_inf_include_t */
-    bool is_include;   /* opened through Include= (Needs cannot nest) */
 };
 
 /* decoration.c: zero fields of a platform take the documented defaults. */
