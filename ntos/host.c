@@ -431,3 +431,8 @@ bk_status_t bk_ioctl(bk_handle_t *h, uint32_t code, const void *in, uint32_t in_
     bk_request_free(r);
     return s;
 }
+
+PDEVICE_OBJECT bk_handle_device(bk_handle_t *h)
+{
+    return h->device;
+}

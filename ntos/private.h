@@ -116,6 +116,10 @@ SYSTEM_POWER_STATE po_system_power_state_of(PDEVICE_OBJECT device);
 ULONG po_start_next_count(void);
 void wmi_init(void);
 void wmi_shutdown(void);
+/* The device a host handle talks to (the top of its stack, referenced by
+ * the handle); defined in host.c, used by the WMI host API. */
+struct bk_handle;
+PDEVICE_OBJECT bk_handle_device(struct bk_handle *handle);
 void reg_init(const char *persist_file);
 void reg_shutdown(void);
 

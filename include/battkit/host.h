@@ -123,6 +123,23 @@ void bk_host_pool_stats(bk_pool_stats_t *stats);
  * host is destroyed. STATUS_SUCCESS when the registry lives in memory only. */
 bk_status_t bk_registry_flush(void);
 
+/* WMI events, as a WMI event consumer sees them. The first watch of an
+ * event block sends IRP_MN_ENABLE_EVENTS to every provider of it (also to
+ * providers registering later); the last unwatch sends DISABLE_EVENTS.
+ * Only watched events are delivered: fn runs on a host worker at
+ * PASSIVE_LEVEL with the event's data and the instance's static name
+ * ("ACPI\PNP0C0A\1_0"; NULL when the provider has none). After
+ * bk_wmi_unwatch_events returns, fn is not running and not called again
+ * (it may also be called from inside fn). */
+typedef void (*bk_wmi_event_fn)(void *context, const GUID *guid, const char *instance_name,
+                                const void *data, uint32_t size);
+void *bk_wmi_watch_events(const GUID *guid, bk_wmi_event_fn fn, void *context);
+void bk_wmi_unwatch_events(void *watch);
+/* The static instance names WMI generated for a block over every provider
+ * (PDO-based "<instance path>_<n>", base name + n, or the provider's
+ * list). Returns the count; free with bk_host_free_list. */
+size_t bk_wmi_list_instances(const GUID *guid, char ***names);
+
 /* ---- platform additions ---- */
 /* The simulated machine (ntos/platform): batteries driven by the battery
  * model, AC adapters, and the devices that sit on them. Names are the
