@@ -62,12 +62,12 @@ NTSTATUS plat_set_present_locked(const char *name, bool present)
         return STATUS_SUCCESS;
     b->present = present;
     b->trip_mwh = 0; /* a new battery starts without a trip point */
-    plat_apply_inputs_locked();
-    plat_detect_locked(device);
     /* _STA bit 4 changed: Notify(0x01) device check, and 0x81 as firmware
      * commonly adds on insertion and removal, then 0x80 for the status. */
     plat_queue_event_locked(device, BATTKIT_NOTIFY_DEVICE_CHECK);
     plat_queue_event_locked(device, BATTKIT_NOTIFY_INFORMATION);
+    plat_apply_inputs_locked();
+    plat_detect_locked(device);
     plat_queue_event_locked(device, BATTKIT_NOTIFY_STATUS);
     return STATUS_SUCCESS;
 }
