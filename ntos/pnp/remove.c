@@ -122,6 +122,8 @@ static void remove_one(pnp_devnode_t *dn, bool delete_node, struct driver_set *d
 {
     if (dn->state == PNP_STATE_DELETED || !dn->pdo)
         return;
+    if (delete_node)
+        dn->deleting = true; /* the root bus deletes its PDO for good */
     if (dn->state != PNP_STATE_REMOVED || delete_node) {
         note_stack_drivers(drivers, dn->pdo);
         /* docs: the PnP manager disables what the driver left enabled. */

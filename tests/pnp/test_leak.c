@@ -1,0 +1,22 @@
+/* A driver that leaves pool behind: its unload after the last device is
+ * reported by tag, and the removal that caused it fails. Its own program,
+ * because the leaked block outlives the host that reported it. */
+#include "pnp_fixture.h"
+
+#include <string.h>
+
+TEST(leaked_pool_is_reported_by_tag_on_unload)
+{
+    bk_host_t *h = fx_start();
+    bk_device_t *dev = NULL;
+    REQUIRE(NT_SUCCESS(
+        bk_host_add_root_device(h, "PNPTEST\\LEAK", fx_leak.service, NULL, fx_leak.path, &dev)));
+    bk_status_t s = bk_host_remove_device(h, dev, 0);
+    CHECK(!NT_SUCCESS(s));
+    CHECK(strstr(bk_host_last_unload_report(h), "Leak") != NULL);
+    CHECK(strstr(bk_host_last_unload_report(h), fx_leak.service) != NULL);
+    CHECK(fx_line(&fx_leak, "driver Unload") >= 0);
+    /* The block is still out when the host goes: destroy says so. */
+    CHECK(fx_stop(h) != 0);
+    CHECK(strstr(bk_host_last_report(), "Leak") != NULL);
+}
