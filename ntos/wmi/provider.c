@@ -5,6 +5,7 @@
  * API is host_api.c; the driver-side library is wmilib.c. */
 #include "wmi_internal.h"
 
+#include <battkit/host.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -276,14 +277,14 @@ NTSTATUS wmi_send(wmi_provider_t *p, UCHAR minor, PVOID data_path, PVOID buffer,
 
 /* ---- reading a WMIREGINFO ---- */
 
-/* TODO(pnp): private.h has no accessor for a PDO's device instance path
- * yet. Proposed (ntos/pnp to define, private.h to declare):
- *   size_t pnp_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len);
- * the devnode's instance path in UTF-8 ("ACPI\PNP0C0A\1"), returning its
- * length, 0 when pdo is not a PDO. Until it exists the PDO's name stands
- * in, which WMI clients see as "\Device\...". */
+/* A PDO's device instance path ("ACPI\\PNP0C0A\\1"). private.h has no
+ * accessor for it yet (TODO(pnp): a `size_t pnp_instance_path(PDEVICE_OBJECT
+ * pdo, char *buf, size_t len)` there would replace this); until then the
+ * devnode a PDO carries (DEVOBJ_EXTENSION.DeviceNode) is the bk_device_t of
+ * the embedding API, whose bk_device_instance_path gives the path. Both are
+ * weak so the WMI manager also links without the PnP manager. */
 extern size_t pnp_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len) __attribute__((weak));
-extern __typeof__(IoGetDeviceProperty) IoGetDeviceProperty __attribute__((weak));
+extern const char *bk_device_instance_path(bk_device_t *device) __attribute__((weak));
 
 static void pdo_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len)
 {
@@ -292,12 +293,18 @@ static void pdo_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len)
         pnp_instance_path(pdo, buf, len);
         return;
     }
-    WCHAR name[128];
-    ULONG got = 0;
-    if (IoGetDeviceProperty &&
-        NT_SUCCESS(IoGetDeviceProperty(pdo, DevicePropertyPhysicalDeviceObjectName, sizeof name,
-                                       name, &got)))
-        rtl_utf16_to_utf8(name, got / sizeof(WCHAR), buf, len);
+    struct pnp_devnode *node =
+        pdo->DeviceObjectExtension ? pdo->DeviceObjectExtension->DeviceNode : NULL;
+    const char *path =
+        node && bk_device_instance_path ? bk_device_instance_path((bk_device_t *)node) : NULL;
+    if (path) {
+        snprintf(buf, len, "%s", path);
+        return;
+    }
+    /* Not a PnP PDO: its name (if any) is the best identity there is. */
+    DEVOBJ_EXTENSION *dx = pdo->DeviceObjectExtension;
+    if (dx && dx->Name.Length)
+        rtl_utf16_to_utf8(dx->Name.Buffer, dx->Name.Length / sizeof(WCHAR), buf, len);
 }
 
 /* A counted string (USHORT byte count, then UTF-16) at `offset` of a
