@@ -1,9 +1,14 @@
 /* The battery class driver interface a miniclass driver is written against
  * (WDK10 batclass.h): BatteryMini* callback types, BATTERY_MINIPORT_INFO,
  * the battery WMI blocks and the BatteryClass* routines battc exports.
- * The IOCTL-level types come from poclass.h, which this header includes. */
+ * The IOCTL-level types come from poclass.h, which this header includes.
+ * After <windows.h> (_WINDOWS_ defined) only the user part is visible: the
+ * miniclass callbacks, BATTERY_MINIPORT_INFO and BatteryClass* routines need
+ * wdm.h and are hidden, as in the WDK (reference pitfall 16). */
 
+#ifndef _WINDOWS_
 #include <wdm.h>
+#endif
 #include <poclass.h>
 
 /* Outside the include guard, as in the WDK, so a file that includes
@@ -84,6 +89,7 @@ typedef struct _BATTERY_PEAK_POWER_THRESHOLDS {
     ULONG SustainablePeakPowerThreshold;
 } BATTERY_PEAK_POWER_THRESHOLDS, *PBATTERY_PEAK_POWER_THRESHOLDS;
 
+#ifndef _WINDOWS_ /* miniclass part: kernel mode only */
 /* BatteryMini* callbacks. Each comes as a function type (declare a routine
  * with it), a P*_CALLBACK pointer and the BCLASS_xxx pointer name that
  * BATTERY_MINIPORT_INFO uses. All run at PASSIVE_LEVEL, on the caller's
@@ -199,6 +205,7 @@ typedef struct {
     BCLASS_SET_PEAK_POWER_NOTIFY SetPeakPowerNotify;
     BCLASS_DISABLE_PEAK_POWER_NOTIFY DisablePeakPowerNotify;
 } BATTERY_MINIPORT_INFO_V1_2, *PBATTERY_MINIPORT_INFO_V1_2;
+#endif /* !_WINDOWS_ */
 
 /* Charging status reported through BatteryClassUpdateData (used for the
  * low-wattage charger indication). */
@@ -291,6 +298,7 @@ typedef struct _BATTERY_TAG_CHANGE {
     ULONG Tag;
 } BATTERY_TAG_CHANGE, *PBATTERY_TAG_CHANGE;
 
+#ifndef _WINDOWS_ /* the class driver's routines: kernel mode only */
 /* Routines exported by the battery class driver. On Windows the macro is
  * an import unless BATTERYCLASS is defined; battkit's battc is a shared
  * object on Linux, so both sides see a default-visibility symbol. */
@@ -336,5 +344,6 @@ NTSTATUS BATTERYCLASSAPI BatteryClassPeakPowerNotify(PVOID ClassData);
 /* PASSIVE_LEVEL. Charge-limit state or charging state changed. */
 NTSTATUS BATTERYCLASSAPI BatteryClassUpdateData(PVOID ClassData,
                                                 PBATTERY_MINIPORT_UPDATE_DATA UpdateData);
+#endif /* !_WINDOWS_ */
 
 #endif /* BATTKIT_BATCLASS_H */

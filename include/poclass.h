@@ -1,8 +1,14 @@
 /* The battery interface a caller of the battery IOCTLs sees: the device
  * GUIDs, IOCTL_BATTERY_* codes, their constants, enums and buffers (x64
- * layouts of WDK10 poclass.h). The miniclass side lives in batclass.h. */
+ * layouts of WDK10 poclass.h). The miniclass side lives in batclass.h.
+ * A user-mode program includes <windows.h> first (_WINDOWS_ defined): the
+ * types then come from ntdef.h and CTL_CODE from winioctl.h, not wdm.h. */
 
+#ifdef _WINDOWS_
+#include <ntdef.h>
+#else
 #include <wdm.h>
+#endif
 
 /* Outside the include guard, as in the WDK, so a file that includes
  * <initguid.h> first gets them defined even after an earlier include;
