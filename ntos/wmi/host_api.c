@@ -46,7 +46,10 @@ bk_status_t bk_wmi_query(bk_handle_t *handle, const GUID *guid, void *buffer, ui
 
     NTSTATUS status = STATUS_INSUFFICIENT_RESOURCES;
     UCHAR *wnode = NULL;
-    uint64_t size = ALIGN_UP_BY(WMI_ALL_DATA_FIXED + (uint64_t)instances * 8, 8) + length;
+    /* Room for every instance at the caller's size (instances are 8-byte
+     * aligned): usually one round trip; a WNODE_TOO_SMALL asks again. */
+    uint64_t size = ALIGN_UP_BY(WMI_ALL_DATA_FIXED + (uint64_t)instances * 8, 8) +
+                    (uint64_t)instances * ALIGN_UP_BY((uint64_t)length, 8);
     if (size < sizeof(WNODE_TOO_SMALL))
         size = sizeof(WNODE_TOO_SMALL);
     for (int attempt = 0; attempt < 3; attempt++) {
