@@ -35,7 +35,7 @@ bench: all
 	@bash scripts/bench.sh $(BUILD)
 
 memcheck: all
-	cd $(BUILD) && ctest -L host -T memcheck --output-on-failure
+	@bash scripts/memcheck.sh $(BUILD)
 
 windows: bootstrap
 	@bash scripts/build-windows.sh build-windows
