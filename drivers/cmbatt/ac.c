@@ -1,0 +1,124 @@
+/* The ACPI0003 AC adapter and the state cmbatt keeps driver-wide: whether
+ * the system is on line (its _PSR), and the list of started batteries that
+ * report it as BATTERY_POWER_ON_LINE. A change of _PSR (Notify 0x80 on the
+ * adapter) is passed to every battery's class driver. One spin lock guards
+ * it all; a battery on the list is only touched with its remove lock held,
+ * so one being removed is never used after it is gone. */
+#include "cmbatt.h"
+
+#define CMBATT_MAX_BATTERIES 16
+
+static KSPIN_LOCK CmBattGlobalLock;
+static LIST_ENTRY CmBattBatteries;
+static LONG CmBattAcState = -1; /* -1 unknown, 0 off line, 1 on line */
+static PCMBATT_EXTENSION CmBattAdapter;
+
+/* PASSIVE_LEVEL, DriverEntry. */
+VOID CmBattAcInitialize(VOID)
+{
+    KeInitializeSpinLock(&CmBattGlobalLock);
+    InitializeListHead(&CmBattBatteries);
+    CmBattAcState = -1;
+    CmBattAdapter = NULL;
+}
+
+/* <= DISPATCH_LEVEL. */
+LONG CmBattAcOnline(VOID)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    LONG state = CmBattAcState;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    return state;
+}
+
+/* PASSIVE_LEVEL. Tells every listed battery's class driver; each is held
+ * by its remove lock while it is called. */
+static VOID CmBattNotifyBatteries(VOID)
+{
+    PCMBATT_EXTENSION held[CMBATT_MAX_BATTERIES];
+    ULONG n = 0;
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    for (PLIST_ENTRY e = CmBattBatteries.Flink; e != &CmBattBatteries && n < RTL_NUMBER_OF(held);
+         e = e->Flink) {
+        PCMBATT_EXTENSION b = CONTAINING_RECORD(e, CMBATT_EXTENSION, BatteryLink);
+        if (NT_SUCCESS(IoAcquireRemoveLock(&b->RemoveLock, CmBattNotifyBatteries)))
+            held[n++] = b;
+    }
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    for (ULONG i = 0; i < n; i++) {
+        if (held[i]->ClassHandle)
+            BatteryClassStatusNotify(held[i]->ClassHandle);
+        IoReleaseRemoveLock(&held[i]->RemoveLock, CmBattNotifyBatteries);
+    }
+}
+
+/* PASSIVE_LEVEL: reads _PSR into the driver-wide state. */
+static VOID CmBattReadPsr(PCMBATT_EXTENSION Ext)
+{
+    ULONG psr;
+    KIRQL irql;
+    NTSTATUS status = CmBattEvaluateInteger(Ext, "_PSR", &psr);
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    CmBattAcState = NT_SUCCESS(status) ? (psr != 0) : -1;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+}
+
+/* PASSIVE_LEVEL, the adapter's IRP_MN_START_DEVICE. */
+NTSTATUS CmBattAcStart(PCMBATT_EXTENSION Ext)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    CmBattAdapter = Ext;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    CmBattReadPsr(Ext);
+    CmBattNotifyBatteries();
+    return STATUS_SUCCESS;
+}
+
+/* PASSIVE_LEVEL, the adapter's stop or removal: its state is unknown. */
+VOID CmBattAcStop(PCMBATT_EXTENSION Ext)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    if (CmBattAdapter == Ext) {
+        CmBattAdapter = NULL;
+        CmBattAcState = -1;
+    }
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+}
+
+/* PASSIVE_LEVEL, the adapter's Notify handler (remove lock held). docs
+ * (firmware page): a _PSR change is notified on the power source 0x80. */
+VOID CmBattAcNotify(PCMBATT_EXTENSION Ext, ULONG NotifyValue)
+{
+    UNREFERENCED_PARAMETER(NotifyValue);
+    CmBattReadPsr(Ext);
+    CmBattNotifyBatteries();
+}
+
+/* <= DISPATCH_LEVEL. */
+VOID CmBattListBattery(PCMBATT_EXTENSION Ext)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    if (!Ext->Listed) {
+        InsertTailList(&CmBattBatteries, &Ext->BatteryLink);
+        Ext->Listed = TRUE;
+    }
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+}
+
+/* <= DISPATCH_LEVEL. After this the adapter can no longer reach Ext except
+ * through a remove lock it already holds, which REMOVE waits out. */
+VOID CmBattUnlistBattery(PCMBATT_EXTENSION Ext)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    if (Ext->Listed) {
+        RemoveEntryList(&Ext->BatteryLink);
+        Ext->Listed = FALSE;
+    }
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+}
