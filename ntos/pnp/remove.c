@@ -54,6 +54,15 @@ NTSTATUS pnp_unload_if_idle(PDRIVER_OBJECT drv)
     size_t live = 0;
     ex_pool_walk(m, count_device_blocks, &live);
     if (live) {
+        /* Often a work item of the driver's that has returned but not yet
+         * dropped its device reference: let running work finish first.
+         * (On the PnP worker this needs ke_settle to leave the calling
+         * runner out; until it does, the unload is deferred instead.) */
+        ke_settle();
+        live = 0;
+        ex_pool_walk(m, count_device_blocks, &live);
+    }
+    if (live) {
         bk_log(BK_LOG_INFO,
                "pnp: driver %s has no devices but %zu still referenced; unload deferred",
                m->service, live);

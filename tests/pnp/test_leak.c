@@ -3,6 +3,7 @@
  * because the leaked block outlives the host that reported it. */
 #include "pnp_fixture.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
 TEST(leaked_pool_is_reported_by_tag_on_unload)
@@ -19,4 +20,7 @@ TEST(leaked_pool_is_reported_by_tag_on_unload)
     /* The block is still out when the host goes: destroy says so. */
     CHECK(fx_stop(h) != 0);
     CHECK(strstr(bk_host_last_report(), "Leak") != NULL);
+    void (*release)(void) = (void (*)(void))dlsym(fx_leak.handle, "pnptest_release_leak");
+    REQUIRE(release);
+    release();
 }
