@@ -22,13 +22,38 @@ VOID CmBattAcInitialize(VOID)
     CmBattAdapter = NULL;
 }
 
-/* <= DISPATCH_LEVEL. */
+/* PASSIVE_LEVEL: reads _PSR into the driver-wide state. */
+static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
+{
+    ULONG psr;
+    KIRQL irql;
+    NTSTATUS status = CmBattEvaluateInteger(Ext, "_PSR", &psr);
+    LONG state = NT_SUCCESS(status) ? (psr != 0) : -1;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    CmBattAcState = state;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    return state;
+}
+
+/* PASSIVE_LEVEL. Asks the adapter's _PSR afresh (a battery's status must
+ * not lag behind a plug event whose Notify is still on its way), with the
+ * adapter held by its remove lock; the last known state when there is no
+ * adapter or it does not answer. */
 LONG CmBattAcOnline(VOID)
 {
     KIRQL irql;
+    PCMBATT_EXTENSION adapter = NULL;
     KeAcquireSpinLock(&CmBattGlobalLock, &irql);
     LONG state = CmBattAcState;
+    if (CmBattAdapter && NT_SUCCESS(IoAcquireRemoveLock(&CmBattAdapter->RemoveLock, &state)))
+        adapter = CmBattAdapter;
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    if (adapter) {
+        LONG fresh = CmBattReadPsr(adapter);
+        if (fresh >= 0)
+            state = fresh;
+        IoReleaseRemoveLock(&adapter->RemoveLock, &state);
+    }
     return state;
 }
 
@@ -52,17 +77,6 @@ static VOID CmBattNotifyBatteries(VOID)
             BatteryClassStatusNotify(held[i]->ClassHandle);
         IoReleaseRemoveLock(&held[i]->RemoveLock, CmBattNotifyBatteries);
     }
-}
-
-/* PASSIVE_LEVEL: reads _PSR into the driver-wide state. */
-static VOID CmBattReadPsr(PCMBATT_EXTENSION Ext)
-{
-    ULONG psr;
-    KIRQL irql;
-    NTSTATUS status = CmBattEvaluateInteger(Ext, "_PSR", &psr);
-    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
-    CmBattAcState = NT_SUCCESS(status) ? (psr != 0) : -1;
-    KeReleaseSpinLock(&CmBattGlobalLock, irql);
 }
 
 /* PASSIVE_LEVEL, the adapter's IRP_MN_START_DEVICE. */

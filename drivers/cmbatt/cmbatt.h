@@ -143,7 +143,7 @@ VOID CmBattAcInitialize(VOID);
 NTSTATUS CmBattAcStart(PCMBATT_EXTENSION Ext);
 VOID CmBattAcStop(PCMBATT_EXTENSION Ext);
 VOID CmBattAcNotify(PCMBATT_EXTENSION Ext, ULONG NotifyValue);
-/* 1 on line, 0 on battery, -1 unknown (no adapter started). <= DISPATCH. */
+/* 1 on line, 0 on battery, -1 unknown (no adapter started). PASSIVE_LEVEL. */
 LONG CmBattAcOnline(VOID);
 VOID CmBattListBattery(PCMBATT_EXTENSION Ext);
 VOID CmBattUnlistBattery(PCMBATT_EXTENSION Ext);

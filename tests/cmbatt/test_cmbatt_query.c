@@ -54,3 +54,201 @@ TEST(battery_information_is_in_mwh_from_bix)
     bk_close(b);
     fx_stop(h);
 }
+
+/* Reads a string level as UTF-8 (ASCII here). */
+static NTSTATUS query_string(bk_handle_t *b, ULONG tag, BATTERY_QUERY_INFORMATION_LEVEL level,
+                             char *out, size_t len)
+{
+    WCHAR w[MAX_BATTERY_STRING_SIZE];
+    ULONG got = 0;
+    NTSTATUS s = cb_query_info(b, tag, level, 0, w, sizeof w, &got);
+    size_t n = 0;
+    if (s == STATUS_SUCCESS)
+        for (; n + 1 < len && n < got / 2 && w[n]; n++)
+            out[n] = (char)w[n];
+    out[n] = 0;
+    return s;
+}
+
+TEST(string_levels_come_from_the_bix_strings)
+{
+    ULONG tag, got;
+    char text[64];
+    WCHAR w[64];
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(query_string(b, tag, BatteryDeviceName, text, sizeof text), STATUS_SUCCESS);
+    CHECK_STR(text, "BK57L3"); /* Model Number */
+    CHECK_STATUS(query_string(b, tag, BatteryManufactureName, text, sizeof text), STATUS_SUCCESS);
+    CHECK_STR(text, "battkit"); /* OEM Information */
+    CHECK_STATUS(query_string(b, tag, BatterySerialNumber, text, sizeof text), STATUS_SUCCESS);
+    CHECK_STR(text, "0001");
+    /* docs: manufacturer + device name + serial (ACPI has no date). */
+    CHECK_STATUS(query_string(b, tag, BatteryUniqueID, text, sizeof text), STATUS_SUCCESS);
+    CHECK_STR(text, "battkitBK57L30001");
+    /* The length counts the NUL, in bytes of UTF-16. */
+    CHECK_STATUS(cb_query_info(b, tag, BatteryDeviceName, 0, w, sizeof w, &got), STATUS_SUCCESS);
+    CHECK_EQ(got, 7 * sizeof(WCHAR));
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(granularity_has_two_scales_split_at_the_warning_level)
+{
+    ULONG tag, got;
+    BATTERY_REPORTING_SCALE scale[4];
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_info(b, tag, BatteryGranularityInformation, 0, scale, sizeof scale, &got),
+                 STATUS_SUCCESS);
+    CHECK_EQ(got, 2 * sizeof scale[0]);
+    CHECK_EQ(scale[0].Granularity, 57);
+    CHECK_EQ(scale[0].Capacity, 5700);
+    CHECK_EQ(scale[1].Granularity, 57);
+    CHECK_EQ(scale[1].Capacity, 57000);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(temperature_and_manufacture_date_are_not_in_acpi)
+{
+    ULONG tag, got, value;
+    BATTERY_MANUFACTURE_DATE date;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_info(b, tag, BatteryTemperature, 0, &value, sizeof value, &got),
+                 STATUS_INVALID_DEVICE_REQUEST);
+    CHECK_STATUS(cb_query_info(b, tag, BatteryManufactureDate, 0, &date, sizeof date, &got),
+                 STATUS_INVALID_DEVICE_REQUEST);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(estimated_time_follows_the_present_drain_or_at_rate)
+{
+    ULONG tag, got, seconds;
+    bk_platform_reading_t r;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    /* On AC, charging: no run time at the present rate. */
+    CHECK_STATUS(cb_query_info(b, tag, BatteryEstimatedTime, 0, &seconds, sizeof seconds, &got),
+                 STATUS_SUCCESS);
+    CHECK_EQ(seconds, BATTERY_UNKNOWN_TIME);
+    /* AtRate negative: that drain, whatever the battery does now. */
+    CHECK_STATUS(bk_platform_read(h, "BAT0", &r), STATUS_SUCCESS);
+    CHECK_STATUS(
+        cb_query_info(b, tag, BatteryEstimatedTime, -10000, &seconds, sizeof seconds, &got),
+        STATUS_SUCCESS);
+    CHECK_NEAR(seconds, r.remaining_mwh * 3600.0 / 10000.0, 5.0);
+    CHECK_STATUS(cb_query_info(b, tag, BatteryEstimatedTime, 5000, &seconds, sizeof seconds, &got),
+                 STATUS_SUCCESS);
+    CHECK_EQ(seconds, BATTERY_UNKNOWN_TIME);
+    /* Off AC at 8 W: remaining / 8 W. */
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_advance(h, 5 * FX_SECOND);
+    CHECK_STATUS(bk_platform_read(h, "BAT0", &r), STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_info(b, tag, BatteryEstimatedTime, 0, &seconds, sizeof seconds, &got),
+                 STATUS_SUCCESS);
+    CHECK_NEAR(seconds, r.remaining_mwh * 3600.0 / 8000.0, 5.0);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(undefined_level_is_invalid_parameter_and_a_stale_tag_no_such_device)
+{
+    ULONG tag, got;
+    UCHAR buffer[64];
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(
+        cb_query_info(b, tag, (BATTERY_QUERY_INFORMATION_LEVEL)9, 0, buffer, sizeof buffer, &got),
+        STATUS_INVALID_PARAMETER);
+    CHECK_STATUS(cb_query_info(b, tag + 1, BatteryInformation, 0, buffer, sizeof buffer, &got),
+                 STATUS_NO_SUCH_DEVICE);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(status_on_ac_is_on_line_and_charging_with_a_positive_rate)
+{
+    ULONG tag;
+    BATTERY_STATUS st;
+    bk_platform_reading_t r;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
+    CHECK_STATUS(bk_platform_read(h, "BAT0", &r), STATUS_SUCCESS);
+    CHECK(st.Rate > 0);
+    CHECK_NEAR(st.Rate, r.power_w * 1000.0, 2.0);
+    CHECK_NEAR(st.Capacity, r.remaining_mwh, 1.0);
+    CHECK_NEAR(st.Voltage, r.voltage_v * 1000.0, 1.0);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(status_off_ac_is_discharging_with_a_negative_rate)
+{
+    ULONG tag;
+    BATTERY_STATUS st;
+    bk_platform_reading_t r;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_advance(h, 10 * FX_SECOND);
+    CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_DISCHARGING);
+    CHECK_NEAR(st.Rate, -8000, 1.0);
+    CHECK_STATUS(bk_platform_read(h, "BAT0", &r), STATUS_SUCCESS);
+    CHECK_NEAR(st.Capacity, r.remaining_mwh, 1.0);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(critical_is_reported_only_on_battery_with_the_capacity_below_low)
+{
+    ULONG tag;
+    BATTERY_STATUS st;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    /* A forced critical bit with 80 % left is not believed. */
+    CHECK_STATUS(bk_platform_set_faults(h, "BAT0", BK_PLATFORM_FAULT_CRITICAL, 1), STATUS_SUCCESS);
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_DISCHARGING);
+    CHECK_STATUS(bk_platform_set_faults(h, "BAT0", BK_PLATFORM_FAULT_CRITICAL, 0), STATUS_SUCCESS);
+    /* 2 % on battery: below the 3 % low level, nothing left to try. */
+    CHECK_STATUS(bk_platform_set_soc(h, "BAT0", 2.0), STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_DISCHARGING | BATTERY_CRITICAL);
+    /* Back on AC: charging, not critical. */
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 1), STATUS_SUCCESS);
+    CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
+    bk_close(b);
+    fx_stop(h);
+}
