@@ -157,7 +157,8 @@ void cf_check_status_units(cf_ctx_t *c); /* checks_units.c */
 void cf_check_notification(cf_ctx_t *c); /* checks_notify.c */
 void cf_check_wmi(cf_ctx_t *c);          /* checks_wmi.c */
 void cf_check_promptness(cf_ctx_t *c);   /* checks_units.c */
-/* checks_unload.c: removal, with the pool figure taken before the add. */
-void cf_check_unload(cf_ctx_t *c, bk_device_t *device, const bk_pool_stats_t *before);
+/* checks_unload.c: removal of `device` (added: by the suite, so its driver
+ * goes too), with the pool figure taken before the run. */
+void cf_check_unload(cf_ctx_t *c, bk_device_t *device, bool added, const bk_pool_stats_t *before);
 
 #endif

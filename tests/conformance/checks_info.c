@@ -28,15 +28,14 @@ static const struct level_spec {
     {BatterySerialNumber, "query_information_serial_number", SHAPE_TEXT, 0, false},
 };
 
-/* docs (1.3): NUL-terminated UTF-16, the returned length covering the
- * string and its NUL. Zero padding after the NUL is tolerated (warned);
- * anything else there is data the caller was told is the string. Returns
- * false with the problem in `t`; *padded set when padding followed. */
-static bool check_text(const unsigned char *data, uint32_t returned, cf_text_t *t, bool *padded,
-                       char *shown, size_t shown_len)
+/* docs (1.3, 4.4): NUL-terminated UTF-16, and the size returned is the
+ * string's bytes including the NUL: a longer length hands the caller bytes
+ * that are not the string (padding or worse). Returns false with the
+ * problem in `t`; an ASCII rendering goes to `shown`. */
+static bool check_text(const unsigned char *data, uint32_t returned, cf_text_t *t, char *shown,
+                       size_t shown_len)
 {
     uint32_t chars = returned / 2, nul = chars;
-    *padded = false;
     if (returned < 2 || returned % 2) {
         cf_note(t, "%u bytes is not a UTF-16 string with its NUL", returned);
         return false;
@@ -70,15 +69,30 @@ static bool check_text(const unsigned char *data, uint32_t returned, cf_text_t *
             shown[o++] = ch >= 0x20 && ch < 0x7F ? (char)ch : '?';
     }
     shown[o] = 0;
-    for (uint32_t b = 2 * (nul + 1); b < returned; b++) {
-        if (data[b] != 0) {
-            cf_note(t, "%u bytes returned for a %u-byte string, with non-zero data after its NUL",
-                    returned, 2 * (nul + 1));
-            return false;
-        }
-        *padded = true;
+    if (returned > 2 * (nul + 1)) {
+        bool zeros = true;
+        for (uint32_t b = 2 * (nul + 1); b < returned; b++)
+            zeros &= data[b] == 0;
+        cf_note(t, "\"%s\": %u bytes returned for a %u-byte string and its NUL (%s after it)",
+                shown, returned, 2 * (nul + 1), zeros ? "zeros" : "other data");
+        return false;
     }
     return true;
+}
+
+/* The size the level's data really has (for a string: up to its NUL), so
+ * a short buffer can be made one byte shorter than that. */
+static uint32_t data_size(const cf_level_t *lv, ULONG fixed_size, bool text)
+{
+    if (fixed_size)
+        return fixed_size;
+    if (text) {
+        for (uint32_t i = 0; i + 1 < lv->returned; i += 2) {
+            if (lv->data[i] == 0 && lv->data[i + 1] == 0)
+                return i + 2;
+        }
+    }
+    return lv->returned;
 }
 
 /* docs (1.3): 1 to 4 BATTERY_REPORTING_SCALE entries, Capacity rising. */
@@ -98,7 +112,8 @@ static bool check_scale(const unsigned char *data, uint32_t returned, cf_text_t 
             return false;
         }
     }
-    cf_note(t, "%u entries, top Capacity %u", n, (unsigned)scale[n - 1].Capacity);
+    cf_note(t, "%u entr%s, top Capacity %u", n, n == 1 ? "y" : "ies",
+            (unsigned)scale[n - 1].Capacity);
     return true;
 }
 
@@ -119,7 +134,7 @@ static void check_level(cf_ctx_t *c, const struct level_spec *spec)
 {
     cf_level_t *lv = &c->bat->levels[spec->level];
     cf_text_t t = {0};
-    bool ok = true, padded = false;
+    bool ok = true;
     char shown[80];
 
     memset(lv, 0, sizeof(*lv));
@@ -159,15 +174,13 @@ static void check_level(cf_ctx_t *c, const struct level_spec *spec)
         ok = check_scale(lv->data, lv->returned, &t);
         break;
     case SHAPE_TEXT:
-        ok = check_text(lv->data, lv->returned, &t, &padded, shown, sizeof shown);
+        ok = check_text(lv->data, lv->returned, &t, shown, sizeof shown);
         if (ok)
             cf_note(&t, "\"%s\"", shown);
         break;
     }
     if (!ok)
         cf_fail(c, spec->check, "%s", t.buf);
-    else if (padded)
-        cf_warn(c, spec->check, "%s, zero padding after the NUL within the returned length", t.buf);
     else
         cf_pass(c, spec->check, "%s", t.buf);
     if (spec->level == BatteryInformation && ok) {
@@ -210,9 +223,12 @@ static void check_short_buffers(cf_ctx_t *c)
         const struct level_spec *spec = &level_specs[level];
         if (!NT_SUCCESS(lv->status) || lv->returned == 0 || lv->returned > sizeof lv->data)
             continue;
-        /* One byte short of the answer, and nothing at all. */
+        /* One byte short of the data (as documented, not as returned), and
+         * nothing at all. */
+        uint32_t size =
+            data_size(lv, spec->shape == SHAPE_FIXED ? spec->size : 0, spec->shape == SHAPE_TEXT);
         ULONG lengths[2] = {
-            spec->shape == SHAPE_SCALE ? sizeof(BATTERY_REPORTING_SCALE) - 1 : lv->returned - 1, 0};
+            spec->shape == SHAPE_SCALE ? sizeof(BATTERY_REPORTING_SCALE) - 1 : size - 1, 0};
         for (int k = 0; k < 2; k++) {
             uint32_t got = 0;
             NTSTATUS s = cf_query_info(c, c->bat->tag, level, 0, out, lengths[k], &got);

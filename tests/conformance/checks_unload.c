@@ -1,7 +1,8 @@
 /* Removal and unload (reference 3 BatteryClassUnload, 4.2 Unload): removing
  * the device completes what battc still holds for it, and once the device
  * and its driver are gone the pool holds nothing more than before the
- * device was added. Only for a device the suite added itself. */
+ * device was added. A battery of a machine is removed too; its driver may
+ * stay for other devices, so then the pool must only not have grown. */
 #include <string.h>
 
 #include "cf_internal.h"
@@ -43,7 +44,7 @@ static bool start_pending_wait(cf_ctx_t *c, cf_req_t *r)
     return cf_peek(c, r, NULL, NULL) == STATUS_PENDING;
 }
 
-void cf_check_unload(cf_ctx_t *c, bk_device_t *device, const bk_pool_stats_t *before)
+void cf_check_unload(cf_ctx_t *c, bk_device_t *device, bool added, const bk_pool_stats_t *before)
 {
     const char *pending_name = "removal_completes_pending_requests";
     const char *pool_name = "unload_leaves_no_pool";
@@ -52,8 +53,7 @@ void cf_check_unload(cf_ctx_t *c, bk_device_t *device, const bk_pool_stats_t *be
 
     if (!device || c->opt->keep_device) {
         const char *why = device ? "the device is kept (keep_device)"
-                                 : "the battery was not added by the suite (the host's own "
-                                   "check at destroy covers it)";
+                                 : "no device found behind the battery interface";
         cf_skip(c, pending_name, "%s", why);
         cf_skip(c, pool_name, "%s", why);
         return;
@@ -88,13 +88,14 @@ void cf_check_unload(cf_ctx_t *c, bk_device_t *device, const bk_pool_stats_t *be
      * once the last handle on it closes); unloading it here covers both,
      * and either way a driver leaving pool behind is refused with a by-tag
      * report. battc stays: it is an export driver. */
-    bk_status_t unload = bk_host_unload_driver(c->host, c->service);
+    bk_status_t unload =
+        added ? bk_host_unload_driver(c->host, c->service) : STATUS_OBJECT_NAME_NOT_FOUND;
     const char *report = bk_host_last_unload_report(c->host);
     bk_pool_stats_t after;
     bk_host_pool_stats(&after);
     long long blocks = (long long)after.blocks_outstanding - (long long)before->blocks_outstanding;
     long long bytes = (long long)after.bytes_outstanding - (long long)before->bytes_outstanding;
-    cf_log(c, "pool: %lld blocks, %lld bytes more than before the device was added", blocks, bytes);
+    cf_log(c, "pool: %lld blocks, %lld bytes more than before the run", blocks, bytes);
     if (!NT_SUCCESS(job.status))
         cf_fail(c, pool_name, "bk_host_remove_device: %s%s%s", cf_status_name(job.status),
                 report && *report ? "; " : "", report ? report : "");
@@ -106,10 +107,14 @@ void cf_check_unload(cf_ctx_t *c, bk_device_t *device, const bk_pool_stats_t *be
         cf_fail(c, pool_name, "unloading driver %s: %s (pool left behind)", c->service,
                 cf_status_name(unload));
     else if (blocks > 0)
-        cf_fail(c, pool_name,
-                "%lld blocks (%lld bytes) more in the pool than before the device "
-                "was added",
-                blocks, bytes);
+        cf_fail(c, pool_name, "%lld blocks (%lld bytes) more in the pool than before %s", blocks,
+                bytes, added ? "the device was added" : "the run");
+    else if (!added)
+        cf_pass(c, pool_name,
+                "%s removed, %lld blocks fewer in the pool (its driver stays for the machine's "
+                "other devices; the host checks its pool when it is destroyed)",
+                bk_device_instance_path(device) ? bk_device_instance_path(device) : "device",
+                -blocks);
     else
         cf_pass(c, pool_name, "device removed, driver %s unloaded, pool back to %llu blocks",
                 c->service, (unsigned long long)after.blocks_outstanding);

@@ -194,6 +194,22 @@ static bool unknown_names(const bk_conformance_options_t *o)
     return bad;
 }
 
+/* The device whose interface `path` is: the link is
+ * "\\??\\<instance path with '\\' as '#'>#{class GUID}". */
+static bk_device_t *device_behind(bk_host_t *host, const char *path)
+{
+    char instance[256];
+    const char *p = strncmp(path, "\\??\\", 4) == 0 ? path + 4 : path;
+    const char *end = strstr(p, "#{");
+    size_t n = end ? (size_t)(end - p) : 0;
+    if (!n || n >= sizeof instance)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        instance[i] = p[i] == '#' ? '\\' : p[i];
+    instance[n] = 0;
+    return bk_host_find_device(host, instance);
+}
+
 /* Interfaces in `after` that are not in `before`. */
 static bool listed(char **list, size_t n, const char *path)
 {
@@ -234,6 +250,7 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
     cf_helper_start(&c);
 
     nbefore = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &before);
+    bk_host_pool_stats(&pool_before);
     if (options->driver) {
         /* An .so path names its service after the file. */
         const char *so_path = strchr(options->driver, '/') ? options->driver : NULL;
@@ -242,7 +259,6 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
         char *dot = strstr(service, ".so");
         if (dot && dot[3] == 0)
             *dot = 0;
-        bk_host_pool_stats(&pool_before);
         struct add_job j = {.host = host,
                             .hwid = options->hwid,
                             .service = service,
@@ -311,7 +327,8 @@ unload:
     }
     c.bat = nbat ? &bats[0] : NULL;
     if (!c.wedged)
-        cf_check_unload(&c, device, &pool_before);
+        cf_check_unload(&c, device ? device : (c.bat ? device_behind(host, c.bat->path) : NULL),
+                        device != NULL, &pool_before);
     if (!c.wedged && c.bat && c.bat->handle)
         cf_call(&c, close_on_helper, c.bat);
     c.bat = NULL;
