@@ -34,17 +34,26 @@ typedef struct bench {
     KEVENT done;
 } bench_t;
 
-static double median_ns(bench_t *b, int (*one)(bench_t *), int calls)
+typedef struct variant {
+    int (*one)(bench_t *);
+    int calls;
+    double runs[RUNS]; /* ns per call */
+} variant_t;
+
+/* Runs every variant once per round, so a load change on the machine
+ * touches all of them alike and the ratios stay meaningful. */
+static int measure(bench_t *b, variant_t *v, int count)
 {
-    double runs[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        uint64_t t0 = bench_now_ns();
-        for (int i = 0; i < calls; i++)
-            if (one(b) != 0)
-                return -1;
-        runs[r] = (double)(bench_now_ns() - t0) / calls;
+        for (int k = 0; k < count; k++) {
+            uint64_t t0 = bench_now_ns();
+            for (int i = 0; i < v[k].calls; i++)
+                if (v[k].one(b) != 0)
+                    return -1;
+            v[k].runs[r] = (double)(bench_now_ns() - t0) / v[k].calls;
+        }
     }
-    return bench_quantile(runs, RUNS, 0.5);
+    return 0;
 }
 
 static int direct_call(bench_t *b)
@@ -133,7 +142,7 @@ int main(void)
     bk_host_free_list(paths, n);
     /* The driver is loaded: find its hooks in the copy the host mapped. */
     void *so = dlopen(TESTMINI_SO, RTLD_NOW | RTLD_NOLOAD);
-    NTSTATUS (*hooks_fn)
+    NTSTATUS(*hooks_fn)
     (TESTMINI_BENCH_HOOKS *) =
         so ? (NTSTATUS(*)(TESTMINI_BENCH_HOOKS *))dlsym(so, TESTMINI_BENCH_HOOKS_EXPORT) : NULL;
     TESTMINI_BENCH_HOOKS hooks;
@@ -149,21 +158,24 @@ int main(void)
     b.irp = IoAllocateIrp(b.fdo->StackSize, FALSE);
     KeInitializeEvent(&b.done, NotificationEvent, FALSE);
 
-    double direct = median_ns(&b, direct_call, CALLS);
-    double ioctl = median_ns(&b, ioctl_call, CALLS);
-    double reused = median_ns(&b, reused_call, CALLS);
-    double api = median_ns(&b, bk_ioctl_call, CALLS_SLOW);
+    variant_t v[] = {
+        {ioctl_call, CALLS, {0}},
+        {direct_call, CALLS, {0}},
+        {reused_call, CALLS, {0}},
+        {bk_ioctl_call, CALLS_SLOW, {0}},
+    };
+    int failed = measure(&b, v, 4);
     IoFreeIrp(b.irp);
     dlclose(so);
     bk_close(b.handle);
     int leaks = bk_host_destroy(host);
-    if (direct < 0 || ioctl < 0 || reused < 0 || api < 0 || leaks) {
+    if (failed || leaks) {
         fprintf(stderr, "bench_battc: a query failed or the host leaked\n");
         return 1;
     }
-    printf("BENCH ioctl_query_status_ns %.1f\n", ioctl);
-    printf("BENCH direct_query_status_ns %.1f\n", direct);
-    printf("BENCH ioctl_reused_irp_query_status_ns %.1f\n", reused);
-    printf("BENCH bk_ioctl_query_status_ns %.1f\n", api);
+    printf("BENCH ioctl_query_status_ns %.1f\n", bench_quantile(v[0].runs, RUNS, 0.5));
+    printf("BENCH direct_query_status_ns %.1f\n", bench_quantile(v[1].runs, RUNS, 0.5));
+    printf("BENCH ioctl_reused_irp_query_status_ns %.1f\n", bench_quantile(v[2].runs, RUNS, 0.5));
+    printf("BENCH bk_ioctl_query_status_ns %.1f\n", bench_quantile(v[3].runs, RUNS, 0.5));
     return 0;
 }

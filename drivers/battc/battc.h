@@ -4,10 +4,14 @@
 #ifndef BATTC_H
 #define BATTC_H
 
+/* battc defines the BatteryClass* routines: not imports (Windows headers). */
+#define BATTERYCLASS
+
 #include <ntddk.h>
 #include <batclass.h>
 #include <wmistr.h>
 #include <wmilib.h>
+#include "battc_wdk10.h"
 
 /* Pool tags (they read "BtCl", "BtCw", "BtCm" in a pool dump). */
 #define BATTC_TAG_CLASS  'lCtB' /* BATTC_CLASS */
@@ -83,16 +87,19 @@ typedef struct _BATTC_CLASS {
     UNICODE_STRING SymbolicLink;
 
     /* Serializes every call into the miniclass for this battery (docs:
-     * the class driver serializes requests to the battery). A KMUTEX
-     * rather than a FAST_MUTEX: callbacks run at PASSIVE_LEVEL, and a
-     * fast mutex would raise them to APC_LEVEL. Taken before Lock. */
-    KMUTEX MiniMutex;
-    BOOLEAN NotifyArmed;       /* SetStatusNotify succeeded; MiniMutex */
-    BOOLEAN NotifyUnsupported; /* last SetStatusNotify said NOT_SUPPORTED; MiniMutex */
-    BOOLEAN Polling;           /* waiting requests rely on polling; MiniMutex */
-    ULONG LastTag;             /* for WMI events; MiniMutex */
-    ULONG LastPowerState;      /* for WMI events; MiniMutex */
-    BOOLEAN HaveLast;          /* MiniMutex */
+     * the class driver serializes requests to the battery); taken before
+     * Lock. Not a FAST_MUTEX, which would run the callbacks at APC_LEVEL
+     * (they are documented at PASSIVE_LEVEL), nor a KMUTEX, which costs a
+     * dispatcher round trip even when free: a count and an event, the
+     * event waited on only under contention. Not recursive. */
+    LONG volatile MiniCount;   /* 1 free, 0 held, < 0 held with waiters */
+    KEVENT MiniContended;      /* synchronization event: one hand-off per set */
+    BOOLEAN NotifyArmed;       /* SetStatusNotify succeeded; mini lock */
+    BOOLEAN NotifyUnsupported; /* last SetStatusNotify said NOT_SUPPORTED; mini lock */
+    BOOLEAN Polling;           /* waiting requests rely on polling; mini lock */
+    ULONG LastTag;             /* for WMI events; mini lock */
+    ULONG LastPowerState;      /* for WMI events; mini lock */
+    BOOLEAN HaveLast;          /* mini lock */
 
     /* Everything below is guarded by Lock (<= DISPATCH_LEVEL). */
     KSPIN_LOCK Lock;
@@ -125,6 +132,16 @@ typedef struct _BATTC_CLASS {
     PDEVICE_OBJECT WmiDevice; /* the device WMI IRPs arrive on; global list lock */
 } BATTC_CLASS, *PBATTC_CLASS;
 
+/* <= DISPATCH_LEVEL. Zeroed nonpaged pool (ExAllocatePoolZero is newer
+ * than some DDK headers battc builds against). */
+FORCEINLINE PVOID BattcAllocate(SIZE_T Bytes, ULONG Tag)
+{
+    PVOID p = ExAllocatePoolWithTag(NonPagedPoolNx, Bytes, Tag);
+    if (p)
+        RtlZeroMemory(p, Bytes);
+    return p;
+}
+
 /* init.c: the list of live batteries, for callbacks that only get a
  * device object (WMILIB). Returns NULL if none has that WMI device. */
 PBATTC_CLASS BattcFindByWmiDevice(PDEVICE_OBJECT DeviceObject);
@@ -132,7 +149,7 @@ void BattcSetWmiDevice(PBATTC_CLASS Class, PDEVICE_OBJECT DeviceObject);
 PDEVICE_OBJECT BattcGetWmiDevice(PBATTC_CLASS Class);
 PBATTC_CLASS BattcFromHandle(PVOID ClassData);
 
-/* mini.c: the only calls into the miniclass. Caller holds MiniMutex. */
+/* mini.c: the only calls into the miniclass. Caller holds the mini lock. */
 void BattcLockMiniclass(PBATTC_CLASS Class);
 void BattcUnlockMiniclass(PBATTC_CLASS Class);
 NTSTATUS BattcMiniQueryTag(PBATTC_CLASS Class, PULONG Tag);
@@ -165,7 +182,7 @@ void BattcRequestEvaluation(PBATTC_CLASS Class);
 
 /* wmi.c */
 void BattcWmiFreeClass(PBATTC_CLASS Class);
-/* From an evaluation pass (MiniMutex held): fires the change events. */
+/* From an evaluation pass (mini lock held): fires the change events. */
 void BattcWmiCheckEvents(PBATTC_CLASS Class, ULONG Enabled, NTSTATUS TagStatus, ULONG Tag,
                          const BATTERY_STATUS *Status);
 

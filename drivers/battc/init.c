@@ -107,7 +107,7 @@ NTSTATUS BATTERYCLASSAPI BatteryClassInitializeDevice(PBATTERY_MINIPORT_INFO Min
     if (!NT_SUCCESS(status))
         return status;
 
-    c = ExAllocatePoolZero(NonPagedPoolNx, sizeof(*c), BATTC_TAG_CLASS);
+    c = BattcAllocate(sizeof(*c), BATTC_TAG_CLASS);
     if (!c)
         return STATUS_INSUFFICIENT_RESOURCES;
     c->Signature = BATTC_SIGNATURE;
@@ -123,7 +123,8 @@ NTSTATUS BATTERYCLASSAPI BatteryClassInitializeDevice(PBATTERY_MINIPORT_INFO Min
     c->WorkDevice = MiniportInfo->MinorVersion >= BATTERY_CLASS_MINOR_VERSION_1 && c->Mini.Fdo
                         ? c->Mini.Fdo
                         : c->Mini.Pdo;
-    KeInitializeMutex(&c->MiniMutex, 0);
+    c->MiniCount = 1;
+    KeInitializeEvent(&c->MiniContended, SynchronizationEvent, FALSE);
     KeInitializeSpinLock(&c->Lock);
     InitializeListHead(&c->TagWaiters);
     InitializeListHead(&c->StatusWaiters);

@@ -167,8 +167,8 @@ static NTSTATUS BattcQueryStatus(PBATTC_CLASS Class, BATTC_REQUEST *Req)
  * IOCTL and returns STATUS_NOT_SUPPORTED for every other IRP, which it
  * leaves untouched. IOCTL_BATTERY_CHARGING_SOURCE_CHANGE is a phone-only
  * code with undocumented buffers: not supported either. Otherwise the IRP
- * is battc's: completed here, or pending (the return is then
- * STATUS_PENDING, which the dispatch routine returns unchanged). */
+ * is battc's: completed here (the return is its status) or left pending
+ * (STATUS_PENDING), which the dispatch routine returns unchanged. */
 NTSTATUS BATTERYCLASSAPI BatteryClassIoctl(PVOID ClassData, PIRP Irp)
 {
     PBATTC_CLASS c = BattcFromHandle(ClassData);
@@ -214,8 +214,16 @@ NTSTATUS BATTERYCLASSAPI BatteryClassIoctl(PVOID ClassData, PIRP Irp)
     }
     if (status == STATUS_PENDING)
         return status; /* the IRP may already be gone: do not touch it */
+    /* A battery IOCTL can fail with STATUS_NOT_SUPPORTED (a set level the
+     * battery refuses, or no SetInformation at all), but that return value
+     * tells the miniclass "not mine, pass it down" (docs), which would send
+     * a completed IRP on. Such an IRP is marked pending before it completes
+     * and STATUS_PENDING is returned instead; the caller still sees
+     * STATUS_NOT_SUPPORTED in the IRP. */
+    if (status == STATUS_NOT_SUPPORTED)
+        IoMarkIrpPending(Irp);
     Irp->IoStatus.Status = status;
     Irp->IoStatus.Information = NT_ERROR(status) ? 0 : req.Information;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return status;
+    return status == STATUS_NOT_SUPPORTED ? STATUS_PENDING : status;
 }

@@ -1,9 +1,9 @@
 /* The only place battc calls into a miniclass: one wrapper per BatteryMini*
- * routine, each under the battery's MiniMutex, treating a missing entry as
+ * routine, each under the battery's mini lock, treating a missing entry as
  * STATUS_NOT_SUPPORTED and never trusting what comes back (lengths, tags). */
 #include "battc.h"
 
-#define BATTC_ASSERT_MINI_LOCKED(c) ASSERT(KeReadStateMutex(&(c)->MiniMutex) <= 0)
+#define BATTC_ASSERT_MINI_LOCKED(c) ASSERT((c)->MiniCount <= 0)
 
 /* Callbacks are synchronous: STATUS_PENDING from one is a miniclass bug
  * that would otherwise read as "battc queued the IRP". */
@@ -12,21 +12,23 @@ static NTSTATUS BattcMiniResult(NTSTATUS Status)
     return Status == STATUS_PENDING ? STATUS_UNSUCCESSFUL : Status;
 }
 
-/* PASSIVE_LEVEL. Serializes this battery's miniclass calls; callbacks run
- * at PASSIVE_LEVEL (a KMUTEX does not raise IRQL). */
+/* PASSIVE_LEVEL. Serializes this battery's miniclass calls. Free: one
+ * interlocked decrement. Held: wait for the holder's hand-off. */
 void BattcLockMiniclass(PBATTC_CLASS Class)
 {
     ASSERT(KeGetCurrentIrql() == PASSIVE_LEVEL);
-    KeWaitForSingleObject(&Class->MiniMutex, Executive, KernelMode, FALSE, NULL);
+    if (InterlockedDecrement(&Class->MiniCount) != 0)
+        KeWaitForSingleObject(&Class->MiniContended, Executive, KernelMode, FALSE, NULL);
 }
 
-/* PASSIVE_LEVEL. */
+/* PASSIVE_LEVEL. Hands the lock to one waiter, if any. */
 void BattcUnlockMiniclass(PBATTC_CLASS Class)
 {
-    KeReleaseMutex(&Class->MiniMutex, FALSE);
+    if (InterlockedIncrement(&Class->MiniCount) != 1)
+        KeSetEvent(&Class->MiniContended, IO_NO_INCREMENT, FALSE);
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. docs: no battery -> STATUS_NO_SUCH_DEVICE
+/* PASSIVE_LEVEL, mini lock held. docs: no battery -> STATUS_NO_SUCH_DEVICE
  * and BATTERY_TAG_INVALID; a "success" with the invalid tag means the same. */
 NTSTATUS BattcMiniQueryTag(PBATTC_CLASS Class, PULONG Tag)
 {
@@ -41,7 +43,7 @@ NTSTATUS BattcMiniQueryTag(PBATTC_CLASS Class, PULONG Tag)
     return status;
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. *ReturnedLength never exceeds
+/* PASSIVE_LEVEL, mini lock held. *ReturnedLength never exceeds
  * BufferLength, whatever the miniclass claims. */
 NTSTATUS BattcMiniQueryInformation(PBATTC_CLASS Class, ULONG Tag,
                                    BATTERY_QUERY_INFORMATION_LEVEL Level, LONG AtRate, PVOID Buffer,
@@ -57,7 +59,7 @@ NTSTATUS BattcMiniQueryInformation(PBATTC_CLASS Class, ULONG Tag,
     return status;
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. */
+/* PASSIVE_LEVEL, mini lock held. */
 NTSTATUS BattcMiniQueryStatus(PBATTC_CLASS Class, ULONG Tag, PBATTERY_STATUS Status)
 {
     BATTC_ASSERT_MINI_LOCKED(Class);
@@ -65,7 +67,7 @@ NTSTATUS BattcMiniQueryStatus(PBATTC_CLASS Class, ULONG Tag, PBATTERY_STATUS Sta
     return BattcMiniResult(Class->Mini.QueryStatus(Class->Mini.Context, Tag, Status));
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. Pitfall 7: a NULL entry is "not
+/* PASSIVE_LEVEL, mini lock held. Pitfall 7: a NULL entry is "not
  * supported", never a call through NULL. */
 NTSTATUS BattcMiniSetInformation(PBATTC_CLASS Class, ULONG Tag, BATTERY_SET_INFORMATION_LEVEL Level,
                                  PVOID Buffer)
@@ -76,7 +78,7 @@ NTSTATUS BattcMiniSetInformation(PBATTC_CLASS Class, ULONG Tag, BATTERY_SET_INFO
     return BattcMiniResult(Class->Mini.SetInformation(Class->Mini.Context, Tag, Level, Buffer));
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. */
+/* PASSIVE_LEVEL, mini lock held. */
 NTSTATUS BattcMiniSetStatusNotify(PBATTC_CLASS Class, ULONG Tag, PBATTERY_NOTIFY Notify)
 {
     BATTC_ASSERT_MINI_LOCKED(Class);
@@ -85,7 +87,7 @@ NTSTATUS BattcMiniSetStatusNotify(PBATTC_CLASS Class, ULONG Tag, PBATTERY_NOTIFY
     return BattcMiniResult(Class->Mini.SetStatusNotify(Class->Mini.Context, Tag, Notify));
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. */
+/* PASSIVE_LEVEL, mini lock held. */
 NTSTATUS BattcMiniDisableStatusNotify(PBATTC_CLASS Class)
 {
     BATTC_ASSERT_MINI_LOCKED(Class);

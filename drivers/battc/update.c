@@ -34,7 +34,9 @@ NTSTATUS BATTERYCLASSAPI BatteryClassUpdateData(PVOID ClassData,
  * should call it; it is accepted and ignored. */
 NTSTATUS BATTERYCLASSAPI BatteryClassPeakPowerNotify(PVOID ClassData)
 {
+    PBATTC_CLASS c = BattcFromHandle(ClassData);
+
     ASSERT(KeGetCurrentIrql() <= DISPATCH_LEVEL);
-    UNREFERENCED_PARAMETER(BattcFromHandle(ClassData));
+    UNREFERENCED_PARAMETER(c);
     return STATUS_SUCCESS;
 }

@@ -106,7 +106,7 @@ NTSTATUS BattcQueueWaiter(PBATTC_CLASS Class, PIRP Irp, BATTC_WAIT_KIND Kind,
     NTSTATUS status;
     KIRQL irql;
 
-    w = ExAllocatePoolZero(NonPagedPoolNx, sizeof(*w), BATTC_TAG_WAITER);
+    w = BattcAllocate(sizeof(*w), BATTC_TAG_WAITER);
     if (!w)
         return STATUS_INSUFFICIENT_RESOURCES;
     w->Irp = Irp;
@@ -284,7 +284,7 @@ static void BattcSnapshotLocked(PBATTC_CLASS Class, BATTC_PASS *Pass)
     }
 }
 
-/* MiniMutex held. One QueryTag if anyone needs the tag, one QueryStatus
+/* mini lock held. One QueryTag if anyone needs the tag, one QueryStatus
  * per distinct tag. */
 static void BattcQueryMiniclass(PBATTC_CLASS Class, BATTC_PASS *Pass)
 {
@@ -379,7 +379,7 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
         Class->EvalRequested = TRUE;
 }
 
-/* MiniMutex held. Arms the miniclass for the remaining status waiters or
+/* mini lock held. Arms the miniclass for the remaining status waiters or
  * disarms it when none remain. Returns TRUE if waiters must be polled. */
 static BOOLEAN BattcArmMiniclass(PBATTC_CLASS Class, const BATTC_NEEDS *Needs)
 {

@@ -155,7 +155,7 @@ static NTSTATUS BattcWmiPrepare(PBATTC_CLASS Class, PWMILIB_CONTEXT Mini,
     if (built)
         return STATUS_SUCCESS;
 
-    guids = ExAllocatePoolZero(NonPagedPoolNx, sizeof(*guids) * count, BATTC_TAG_WMI);
+    guids = BattcAllocate(sizeof(*guids) * count, BATTC_TAG_WMI);
     if (!guids)
         return STATUS_INSUFFICIENT_RESOURCES;
     if (Mini->GuidCount)
@@ -221,7 +221,7 @@ void BattcWmiFreeClass(PBATTC_CLASS Class)
 
 /* ---- battc's data blocks ------------------------------------------------ */
 
-/* MiniMutex held. A string level as a WMI counted string (USHORT byte
+/* mini lock held. A string level as a WMI counted string (USHORT byte
  * count, then the text without its NUL) at Out; returns bytes written.
  * A level the battery cannot supply is an empty string. */
 static ULONG BattcWmiPutString(PBATTC_CLASS Class, ULONG Tag, BATTERY_QUERY_INFORMATION_LEVEL Level,
@@ -248,7 +248,7 @@ static void BattcPutDigits(PWCHAR Out, ULONG Value, ULONG Digits)
         Out[i] = (WCHAR)(L'0' + Value % 10);
 }
 
-/* MiniMutex held. The date as "yyyymmdd000000.000000+000"; all zero
+/* mini lock held. The date as "yyyymmdd000000.000000+000"; all zero
  * characters (an empty text) when the battery has none. */
 static void BattcWmiPutDate(PBATTC_CLASS Class, ULONG Tag, PWCHAR Out)
 {
@@ -267,7 +267,7 @@ static void BattcWmiPutDate(PBATTC_CLASS Class, ULONG Tag, PWCHAR Out)
     RtlCopyMemory(Out + 8, tail, (BATTC_CIM_DATETIME_CHARS - 8) * sizeof(WCHAR));
 }
 
-/* MiniMutex held. BATTERY_INFORMATION, which several blocks draw on. */
+/* mini lock held. BATTERY_INFORMATION, which several blocks draw on. */
 static NTSTATUS BattcWmiInformation(PBATTC_CLASS Class, ULONG Tag, PBATTERY_INFORMATION Info)
 {
     ULONG returned = 0;
@@ -279,7 +279,7 @@ static NTSTATUS BattcWmiInformation(PBATTC_CLASS Class, ULONG Tag, PBATTERY_INFO
     return NT_SUCCESS(status) ? STATUS_SUCCESS : status;
 }
 
-/* MiniMutex held. The fixed-size blocks. */
+/* mini lock held. The fixed-size blocks. */
 static NTSTATUS BattcWmiSmallBlock(PBATTC_CLASS Class, ULONG Block, ULONG Tag, PUCHAR Out,
                                    PULONG Size)
 {
@@ -343,7 +343,7 @@ static NTSTATUS BattcWmiSmallBlock(PBATTC_CLASS Class, ULONG Block, ULONG Tag, P
     return STATUS_SUCCESS;
 }
 
-/* MiniMutex held. BatteryStaticData: fixed part, then the device name,
+/* mini lock held. BatteryStaticData: fixed part, then the device name,
  * manufacture name, serial number and unique ID as counted strings. */
 static NTSTATUS BattcWmiStaticData(PBATTC_CLASS Class, ULONG Tag, PUCHAR Out, PULONG Size,
                                    PWCHAR Scratch)
@@ -412,8 +412,7 @@ NTSTATUS BATTERYCLASSAPI BatteryClassQueryWmiDataBlock(PVOID ClassData, PDEVICE_
         return STATUS_WMI_GUID_NOT_FOUND; /* the events are not data blocks */
 
     /* One allocation: the block, then a scratch buffer for strings. */
-    block = ExAllocatePoolZero(NonPagedPoolNx, BATTC_WMI_BLOCK_BYTES + BATTC_WMI_STRING_BYTES,
-                               BATTC_TAG_WMI);
+    block = BattcAllocate(BATTC_WMI_BLOCK_BYTES + BATTC_WMI_STRING_BYTES, BATTC_TAG_WMI);
     if (!block)
         return WmiCompleteRequest(DeviceObject, Irp, STATUS_INSUFFICIENT_RESOURCES, 0,
                                   IO_NO_INCREMENT);
@@ -457,7 +456,7 @@ static void BattcWmiFire(PBATTC_CLASS Class, ULONG Block, const void *Data, ULON
     WmiFireEvent(device, BattcWmiBlocks[Block].Guid, 0, Size, copy);
 }
 
-/* PASSIVE_LEVEL, MiniMutex held. Fires BatteryTagChange when the tag
+/* PASSIVE_LEVEL, mini lock held. Fires BatteryTagChange when the tag
  * differs from the last pass's, BatteryStatusChange when the power state
  * flags do; the first pass after enabling only takes the baseline. */
 void BattcWmiCheckEvents(PBATTC_CLASS Class, ULONG Enabled, NTSTATUS TagStatus, ULONG Tag,

@@ -10,6 +10,13 @@
 #error "TESTMINI_SO (path of battc_testmini.so) must be defined by the build"
 #endif
 
+static int tb_start_failed(tb_t *tb)
+{
+    /* Leave no host behind: the next test creates its own. */
+    tb_stop(tb);
+    return -1;
+}
+
 int tb_start(tb_t *tb, const char *hwid)
 {
     char **paths = NULL;
@@ -25,20 +32,21 @@ int tb_start(tb_t *tb, const char *hwid)
     s = bk_host_add_root_device(tb->host, hwid, "battc_testmini", NULL, TESTMINI_SO, &tb->device);
     if (s != STATUS_SUCCESS) {
         bk_test_fail(__FILE__, __LINE__, "adding %s: 0x%08x", hwid, (unsigned)s);
-        return -1;
+        return tb_start_failed(tb);
     }
     n = bk_host_list_interfaces(tb->host, &GUID_DEVICE_BATTERY, &paths);
     if (n != 1) {
         bk_test_fail(__FILE__, __LINE__, "%zu battery interfaces, expected 1", n);
         bk_host_free_list(paths, n);
-        return -1;
+        return tb_start_failed(tb);
     }
     tb->path = strdup(paths[0]);
     bk_host_free_list(paths, n);
     s = bk_host_open(tb->host, tb->path, BK_ACCESS_READ | BK_ACCESS_WRITE, &tb->battery);
     if (s != STATUS_SUCCESS) {
         bk_test_fail(__FILE__, __LINE__, "opening %s: 0x%08x", tb->path, (unsigned)s);
-        return -1;
+        tb->battery = NULL;
+        return tb_start_failed(tb);
     }
     bk_host_settle(tb->host);
     return 0;

@@ -237,3 +237,34 @@ TEST(not_a_battery_ioctl_is_not_supported_and_untouched)
     CHECK(result[1] >= 5);  /* cases tried */
     tb_stop(&tb);
 }
+
+static NTSTATUS update_data(tb_t *tb, ULONG version, ULONG limit, ULONG charging, ULONG pass_null)
+{
+    TESTMINI_UPDATE u = {version, limit, charging, pass_null};
+    NTSTATUS result = 0;
+    uint32_t got = 0;
+    if (bk_ioctl(tb->battery, IOCTL_TESTMINI_UPDATE_DATA, &u, sizeof(u), &result, sizeof(result),
+                 &got) != STATUS_SUCCESS)
+        bk_test_fail(__FILE__, __LINE__, "IOCTL_TESTMINI_UPDATE_DATA failed");
+    return result;
+}
+
+TEST(update_data_accepts_versions_1_and_2_only)
+{
+    tb_t tb;
+    REQUIRE(tb_start(&tb, TESTMINI_HWID) == 0);
+    /* docs: charge-limit state and no/inadequate/adequate supply changes. */
+    CHECK_STATUS(
+        update_data(&tb, BATTERY_MINIPORT_UPDATE_DATA_VER_2, 1, BatteryInadequatePowerSupply, 0),
+        STATUS_SUCCESS);
+    CHECK_STATUS(
+        update_data(&tb, BATTERY_MINIPORT_UPDATE_DATA_VER_1, 0, BatteryAdequatePowerSupply, 0),
+        STATUS_SUCCESS);
+    CHECK_STATUS(update_data(&tb, 3, 0, BatteryAdequatePowerSupply, 0), STATUS_REVISION_MISMATCH);
+    CHECK_STATUS(update_data(&tb, 0, 0, BatteryAdequatePowerSupply, 0), STATUS_REVISION_MISMATCH);
+    CHECK_STATUS(update_data(&tb, BATTERY_MINIPORT_UPDATE_DATA_VER_2, 0, 3, 0),
+                 STATUS_INVALID_PARAMETER); /* not a BATTERY_CHARGING_STATE */
+    CHECK_STATUS(update_data(&tb, BATTERY_MINIPORT_UPDATE_DATA_VER_2, 0, 0, 1),
+                 STATUS_INVALID_PARAMETER);
+    tb_stop(&tb);
+}

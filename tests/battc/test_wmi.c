@@ -177,3 +177,73 @@ TEST(wmi_temperature_unsupported_is_an_error_not_garbage)
     CHECK_EQ(b.s.ManufactureDate[0], 0);
     tb_stop(&tb);
 }
+
+typedef struct seen {
+    int status_events, tag_events; /* atomic */
+    BATTERY_WMI_STATUS_CHANGE last_status;
+    BATTERY_TAG_CHANGE last_tag;
+    uint32_t status_size, tag_size;
+} seen_t;
+
+static void on_event(void *context, const GUID *guid, const char *instance_name, const void *data,
+                     uint32_t size)
+{
+    seen_t *seen = context;
+    (void)instance_name;
+    if (IsEqualGUID(guid, &BATTERY_STATUS_CHANGE_WMI_GUID)) {
+        seen->status_size = size;
+        memcpy(&seen->last_status, data,
+               size < sizeof(seen->last_status) ? size : sizeof(seen->last_status));
+        __atomic_add_fetch(&seen->status_events, 1, __ATOMIC_SEQ_CST);
+    } else if (IsEqualGUID(guid, &BATTERY_TAG_CHANGE_WMI_GUID)) {
+        seen->tag_size = size;
+        memcpy(&seen->last_tag, data,
+               size < sizeof(seen->last_tag) ? size : sizeof(seen->last_tag));
+        __atomic_add_fetch(&seen->tag_events, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+TEST(wmi_events_fire_on_power_state_and_tag_change)
+{
+    tb_t tb;
+    seen_t seen;
+    memset(&seen, 0, sizeof(seen));
+    REQUIRE(tb_start(&tb, TESTMINI_HWID) == 0);
+    ULONG tag = tb_tag(&tb);
+    void *w1 = bk_wmi_watch_events(&BATTERY_STATUS_CHANGE_WMI_GUID, on_event, &seen);
+    void *w2 = bk_wmi_watch_events(&BATTERY_TAG_CHANGE_WMI_GUID, on_event, &seen);
+    REQUIRE(w1 && w2);
+    bk_host_settle(tb.host);
+    /* Enabling only takes the baseline: nothing changed yet. */
+    CHECK_EQ(seen.status_events + seen.tag_events, 0);
+
+    /* A capacity change inside the same power state is not an event. */
+    tb_set_status(&tb, BATTERY_POWER_ON_LINE, 39000, 12000, 0);
+    tb_notify(&tb, PASSIVE_LEVEL);
+    CHECK_EQ(seen.status_events, 0);
+    tb_set_status(&tb, BATTERY_DISCHARGING, 39000, 11800, -9000);
+    CHECK_EQ(seen.status_events, 1);
+    CHECK_EQ(seen.status_size, sizeof(BATTERY_WMI_STATUS_CHANGE));
+    CHECK_EQ(seen.last_status.Tag, tag);
+    CHECK_EQ(seen.last_status.PowerOnline, 0);
+    CHECK_EQ(seen.last_status.Discharging, 1);
+    CHECK_EQ(seen.last_status.Charging, 0);
+
+    tb_set_present(&tb, 0);
+    CHECK_EQ(seen.tag_events, 1);
+    CHECK_EQ(seen.tag_size, sizeof(BATTERY_TAG_CHANGE));
+    CHECK_EQ(seen.last_tag.Tag, BATTERY_TAG_INVALID);
+    tb_set_present(&tb, 1);
+    CHECK_EQ(seen.tag_events, 2);
+    CHECK_EQ(seen.last_tag.Tag, tb_counters(&tb).Tag);
+    CHECK(seen.last_tag.Tag != tag);
+    CHECK_EQ(seen.status_events, 1);
+
+    bk_wmi_unwatch_events(w1);
+    bk_wmi_unwatch_events(w2);
+    bk_host_settle(tb.host);
+    /* Disabled again: changes fire nothing. */
+    tb_set_status(&tb, BATTERY_POWER_ON_LINE | BATTERY_CHARGING, 39000, 12600, 9000);
+    CHECK_EQ(seen.status_events, 1);
+    tb_stop(&tb);
+}

@@ -226,6 +226,25 @@ NTSTATUS TestMiniControl(PTESTMINI_EXTENSION Ext, PIRP Irp)
         }
         info = 2 * sizeof(ULONG);
         break;
+    case IOCTL_TESTMINI_UPDATE_DATA:
+        if (in < sizeof(TESTMINI_UPDATE) || out < sizeof(NTSTATUS) || !Ext->ClassHandle) {
+            status = STATUS_INVALID_PARAMETER;
+            break;
+        }
+        {
+            TESTMINI_UPDATE request;
+            BATTERY_MINIPORT_UPDATE_DATA data;
+            NTSTATUS result;
+            RtlCopyMemory(&request, buffer, sizeof(request));
+            RtlZeroMemory(&data, sizeof(data));
+            data.Version = request.Version;
+            data.NotifyEvent.BatteryChargeLimitState = request.ChargeLimitState & 1;
+            data.NotifyEvent.BatteryChargingState = request.ChargingState & 3;
+            result = BatteryClassUpdateData(Ext->ClassHandle, request.PassNull ? NULL : &data);
+            RtlCopyMemory(buffer, &result, sizeof(result));
+        }
+        info = sizeof(NTSTATUS);
+        break;
     case IOCTL_TESTMINI_UNLOAD_CLASS:
         if (Ext->ClassHandle)
             BatteryClassUnload(Ext->ClassHandle);

@@ -128,6 +128,20 @@ static NTSTATUS TestMiniCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_SUCCESS;
 }
 
+/* One of the four codes BatteryClassIoctl documents as its own. */
+static BOOLEAN TestMiniIsBatteryIoctl(PIRP Irp)
+{
+    switch (IoGetCurrentIrpStackLocation(Irp)->Parameters.DeviceIoControl.IoControlCode) {
+    case IOCTL_BATTERY_QUERY_TAG:
+    case IOCTL_BATTERY_QUERY_INFORMATION:
+    case IOCTL_BATTERY_SET_INFORMATION:
+    case IOCTL_BATTERY_QUERY_STATUS:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
 /* PASSIVE_LEVEL. docs (DispatchDeviceControl): private IOCTLs first, then
  * BatteryClassIoctl; STATUS_NOT_SUPPORTED goes to the next lower driver;
  * whatever battc returns is returned unchanged (pitfall 15). */
@@ -147,6 +161,8 @@ static NTSTATUS TestMiniDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         PVOID handle = ext->ClassHandle;
         status = handle ? BatteryClassIoctl(handle, Irp) : STATUS_NOT_SUPPORTED;
         if (status == STATUS_NOT_SUPPORTED) {
+            if (TestMiniIsBatteryIoctl(Irp))
+                InterlockedIncrement((LONG volatile *)&ext->Counters.ForwardedBatteryIoctls);
             IoSkipCurrentIrpStackLocation(Irp);
             status = IoCallDriver(ext->Lower, Irp);
         }

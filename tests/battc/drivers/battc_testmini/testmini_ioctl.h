@@ -28,6 +28,15 @@
  * a bit per case battc touched (status, information, stack, buffer), and
  * the number of cases. */
 #define IOCTL_TESTMINI_PROBE_NOT_BATTERY TESTMINI_IOCTL(9)
+/* Calls BatteryClassUpdateData; in TESTMINI_UPDATE, out NTSTATUS. */
+#define IOCTL_TESTMINI_UPDATE_DATA TESTMINI_IOCTL(10)
+
+typedef struct _TESTMINI_UPDATE {
+    ULONG Version;
+    ULONG ChargeLimitState; /* 0 or 1 */
+    ULONG ChargingState;    /* a BATTERY_CHARGING_STATE */
+    ULONG PassNull;         /* call with UpdateData == NULL */
+} TESTMINI_UPDATE;
 
 /* TESTMINI_CONFIG.Flags */
 #define TESTMINI_AUTO_NOTIFY        0x0001 /* BatteryClassStatusNotify on changes (docs) */
@@ -74,12 +83,13 @@ typedef struct _TESTMINI_COUNTERS {
     ULONG NotifyTag;       /* its tag */
     ULONG NotifyPowerState, NotifyLow, NotifyHigh; /* its BATTERY_NOTIFY */
     ULONG SetLevel;                                /* last SetInformation level */
-    ULONG SetPayload[4];     /* its first 16 payload bytes (0 when Buffer was NULL) */
-    ULONG SetBufferNull;     /* last SetInformation got Buffer == NULL */
-    ULONG DispositionUnset;  /* BatteryClassSystemControl left the disposition alone */
-    LONG OwnBlockStatus;     /* BatteryClassQueryWmiDataBlock's answer for our own GUID */
-    ULONG ClassCapabilities; /* V1_2: ClassDriverCapabilities after init */
-    LONG InitStatus;         /* BatteryClassInitializeDevice at AddDevice */
+    ULONG SetPayload[4];          /* its first 16 payload bytes (0 when Buffer was NULL) */
+    ULONG SetBufferNull;          /* last SetInformation got Buffer == NULL */
+    ULONG DispositionUnset;       /* BatteryClassSystemControl left the disposition alone */
+    LONG OwnBlockStatus;          /* BatteryClassQueryWmiDataBlock's answer for our own GUID */
+    ULONG ClassCapabilities;      /* V1_2: ClassDriverCapabilities after init */
+    LONG InitStatus;              /* BatteryClassInitializeDevice at AddDevice */
+    ULONG ForwardedBatteryIoctls; /* battery IOCTLs BatteryClassIoctl handed back */
 } TESTMINI_COUNTERS;
 
 /* For bench_battc: what calling the QueryStatus callback directly, and
