@@ -150,7 +150,8 @@ NTSTATUS CmBattParseStaticInfo(PACPI_EVAL_OUTPUT_BUFFER Output, ULONG Length, BO
     /* _BIX: 20 elements at revision 0 (what Windows requires), 21 from
      * revision 1 (Battery Swapping Capability); a later revision may add
      * more and is read as revision 1. Fewer is malformed. */
-    if (p.Count < l->MinCount)
+    ULONG revision;
+    if (p.Count < l->MinCount || (Bix && !NT_SUCCESS(CmBattInteger(&p, 0, &revision))))
         return STATUS_ACPI_INVALID_DATA;
     RtlZeroMemory(Info, sizeof(*Info));
     if (!NT_SUCCESS(CmBattInteger(&p, l->PowerUnit, &unit)) ||

@@ -20,6 +20,11 @@ void plat_set_error(const char *fmt, ...)
     bk_log(BK_LOG_ERROR, "%s", last_error);
 }
 
+void plat_keep_error(const char *text)
+{
+    snprintf(last_error, sizeof last_error, "%s", text);
+}
+
 const char *bk_platform_last_error(void)
 {
     return last_error;

@@ -179,15 +179,23 @@ static int build_machine_locked(const bk_machine_t *m)
 
 /* ---- root devices ---- */
 
+/* A device whose driver cannot be found or started is left out with a
+ * warning: the machine still runs, and the rest of it still works. Only
+ * the emulated ACPI bus is essential to the machine (required). */
 static NTSTATUS add_root(const char *hardware_id, const char *service, const char *instance,
-                         const char *so_path)
+                         const char *so_path, bool required)
 {
     bk_device_t *dev = NULL;
     NTSTATUS s = bk_host_add_root_device(plat_host, hardware_id, service, instance, so_path, &dev);
     if (!NT_SUCCESS(s)) {
-        plat_set_error("%s: cannot add root device %s (%s): 0x%08x", plat.file, hardware_id,
-                       service, (unsigned)s);
-        return s;
+        if (required) {
+            plat_set_error("%s: cannot add root device %s (%s): 0x%08x", plat.file, hardware_id,
+                           service, (unsigned)s);
+            return s;
+        }
+        bk_log(BK_LOG_WARN, "platform: %s: root device %s\\%s (%s) left out: 0x%08x", plat.file,
+               hardware_id, instance ? instance : "", service, (unsigned)s);
+        return STATUS_SUCCESS;
     }
     plat.roots[plat.nroots++] = dev;
     return STATUS_SUCCESS;
@@ -219,12 +227,12 @@ static NTSTATUS add_devices(const bk_machine_t *m)
                            (unsigned)s);
             return s;
         }
-        s = add_root("ACPI_HAL\\PNP0C08", "acpi", "0", NULL);
+        s = add_root("ACPI_HAL\\PNP0C08", "acpi", "0", NULL, true);
     }
     /* simbatt's helper finds its battery by the instance ID (= its name). */
     for (size_t i = 0; i < plat.nbat && NT_SUCCESS(s); i++)
         if (plat.bat[i].bus == BattkitBusSimbatt)
-            s = add_root("SIMBATT\\Battery", "simbatt", plat.bat[i].name, NULL);
+            s = add_root("SIMBATT\\Battery", "simbatt", plat.bat[i].name, NULL, false);
     for (size_t i = 0; i < m->ndevices && NT_SUCCESS(s); i++) {
         const bk_machine_device_t *d = &m->devices[i];
         char service[64];
@@ -232,7 +240,7 @@ static NTSTATUS add_devices(const bk_machine_t *m)
             snprintf(service, sizeof service, "%s", d->service);
         else
             service_of_path(d->driver ? d->driver : "", service, sizeof service);
-        s = add_root(d->hardware_id, service, d->name, d->driver);
+        s = add_root(d->hardware_id, service, d->name, d->driver, false);
     }
     return s;
 }
@@ -302,12 +310,17 @@ bk_status_t bk_host_load_machine(bk_host_t *host, const char *machine_file)
     bk_diags_init(&diags);
     int rc = machine_file ? bk_machine_load_file(machine_file, &m, &diags)
                           : bk_machine_load_default(&m, &diags);
+    /* Every problem is logged; the first error (by line) is kept. */
+    bk_diags_sort(&diags);
+    bool kept = false;
     for (size_t i = 0; i < diags.count; i++) {
         bk_diag_format(&diags.items[i], text, sizeof text);
-        if (diags.items[i].severity == BK_SEV_ERROR && rc != 0)
-            plat_set_error("%s", text); /* the last error is kept for callers */
-        else
-            bk_log(BK_LOG_WARN, "%s", text);
+        bool error = diags.items[i].severity == BK_SEV_ERROR;
+        bk_log(error ? BK_LOG_ERROR : BK_LOG_WARN, "%s", text);
+        if (error && !kept) {
+            plat_keep_error(text);
+            kept = true;
+        }
     }
     bk_diags_free(&diags);
     if (rc != 0)

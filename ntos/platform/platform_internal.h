@@ -167,5 +167,6 @@ NTSTATUS plat_set_present_locked(const char *name, bool present);
 NTSTATUS plat_set_faults_locked(const char *name, unsigned faults, bool on);
 void plat_set_system_load_locked(const bk_load_t *load);
 void plat_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void plat_keep_error(const char *text); /* without logging it again */
 
 #endif
