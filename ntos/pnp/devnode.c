@@ -217,6 +217,7 @@ void pnp_release_list(pnp_devnode_t **list, size_t n)
 void pnp_init(void)
 {
     init_root();
+    pnp_unload_init();
     pnp_action_init();
     pnp_notify_init();
     pnp_root_bus_init();

@@ -135,6 +135,7 @@ void pnp_retry_deferred_unloads(void);
  * its deleted devices is still referenced). Failure: it left pool. */
 NTSTATUS pnp_unload_if_idle(PDRIVER_OBJECT drv);
 const char *pnp_last_unload_report(void);
+void pnp_unload_init(void); /* a new host: no report, nothing deferred */
 
 /* ---- device interfaces (interface.c, notify.c) ---- */
 void pnp_interfaces_device_started(pnp_devnode_t *dn);

@@ -23,6 +23,14 @@ const char *pnp_last_unload_report(void)
     return last_report;
 }
 
+void pnp_unload_init(void)
+{
+    pthread_mutex_lock(&unload_lock);
+    n_deferred = 0;
+    last_report[0] = 0;
+    pthread_mutex_unlock(&unload_lock);
+}
+
 static void count_device_blocks(ULONG tag, SIZE_T size, void *ctx)
 {
     (void)size;
