@@ -59,9 +59,10 @@ typedef struct bkp_hello {
     uint16_t reserved;
 } bkp_hello_t;
 
-#define BKP_SERVER_PRIVILEGED 0x0001u /* this peer may use ADVANCE, SIM, POLICY_SET, write access  \
-                                       */
-#define BKP_SERVER_VIRTUAL 0x0002u    /* the host runs on virtual time */
+#define BKP_SERVER_PRIVILEGED                                                                      \
+    0x0001u                        /* this peer may use ADVANCE, SIM, POLICY_SET, write access     \
+                                    */
+#define BKP_SERVER_VIRTUAL 0x0002u /* the host runs on virtual time */
 
 typedef struct bkp_hello_reply {
     int32_t status; /* STATUS_REVISION_MISMATCH: versions differ, the daemon then hangs up */

@@ -188,7 +188,14 @@ void bkc_watch_push_locked(bkc_watch_t *w, const GUID *guid, const char *path, b
         return;
     e->ev.InterfaceClassGuid = *guid;
     e->ev.Arrived = arrived;
-    size_t need = bkc_utf8_to_utf16(path, e->ev.DevicePath, RTL_NUMBER_OF(e->ev.DevicePath));
+    char *win32 = strdup(path);
+    if (!win32) {
+        free(e);
+        return;
+    }
+    bkc_path_to_win32(win32); /* as SetupDi shows it */
+    size_t need = bkc_utf8_to_utf16(win32, e->ev.DevicePath, RTL_NUMBER_OF(e->ev.DevicePath));
+    free(win32);
     if (need > RTL_NUMBER_OF(e->ev.DevicePath)) {
         free(e); /* a path no handle could be opened with either */
         return;

@@ -87,7 +87,14 @@ static HANDLE create_file(const char *path, DWORD desired, DWORD disposition, DW
     f->generation = generation;
     f->tp = tp;
     f->pending.next = f->pending.prev = &f->pending;
-    NTSTATUS s = tp->open(path, access_from_win32(desired), &f->remote, &f->access);
+    char *native = bkc_path_to_native(path);
+    if (!native) {
+        free(f);
+        bkc_set_error(ERROR_NOT_ENOUGH_MEMORY);
+        return INVALID_HANDLE_VALUE;
+    }
+    NTSTATUS s = tp->open(native, access_from_win32(desired), &f->remote, &f->access);
+    free(native);
     if (!NT_SUCCESS(s)) {
         free(f);
         bkc_set_status(s);

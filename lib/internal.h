@@ -135,7 +135,7 @@ typedef struct bkc_transport {
     /* Starts a request; returns STATUS_PENDING and later calls
      * bkc_io_complete_locked exactly once (maybe before returning), or
      * returns a failure and never completes it. Lock not held. */
-    NTSTATUS (*ioctl_start)
+    NTSTATUS(*ioctl_start)
     (uint64_t handle, bkc_io_t *io, uint32_t code, const void *in, uint32_t in_len);
     void (*cancel)(bkc_io_t *io);  /* lock not held; caller holds a reference */
     void (*io_free)(bkc_io_t *io); /* last reference gone (lock may be held) */
@@ -172,5 +172,8 @@ char *bkc_utf16_to_utf8(const WCHAR *s);
  * needed including the NUL (may exceed dst_chars: then nothing usable). */
 size_t bkc_utf8_to_utf16(const char *s, WCHAR *dst, size_t dst_chars);
 void bkc_free_paths(char **paths, size_t count);
+/* \??\ (host) -> \\?\ (Win32) in place; and back as a malloc'd copy. */
+void bkc_path_to_win32(char *path);
+char *bkc_path_to_native(const char *path);
 
 #endif

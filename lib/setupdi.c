@@ -76,6 +76,10 @@ static HDEVINFO get_class_devs(const GUID *guid, const char *enumerator, DWORD f
         bkc_set_status(s);
         return INVALID_HANDLE_VALUE;
     }
+    /* The host names interfaces as kernel symbolic links (\??\...);
+     * applications see the Win32 form (\\?\...), as SetupDi gives it. */
+    for (size_t i = 0; i < d->count; i++)
+        bkc_path_to_win32(d->paths[i]);
     if (enumerator) {
         size_t kept = 0;
         for (size_t i = 0; i < d->count; i++) {

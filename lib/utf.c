@@ -108,3 +108,22 @@ void bkc_free_paths(char **paths, size_t count)
         free(paths[i]);
     free(paths);
 }
+
+/* \??\X (NT object namespace, what the host lists) <-> \\?\X (the Win32
+ * device path applications see); \\.\X is the other Win32 spelling.
+ * Same length, so one way is in place and the other a copy. */
+void bkc_path_to_win32(char *path)
+{
+    if (strncmp(path, "\\??\\", 4) == 0)
+        path[1] = '\\';
+}
+
+char *bkc_path_to_native(const char *path)
+{
+    char *copy = strdup(path);
+    if (copy && (strncmp(copy, "\\\\?\\", 4) == 0 || strncmp(copy, "\\\\.\\", 4) == 0)) {
+        copy[1] = '?';
+        copy[2] = '?';
+    }
+    return copy;
+}

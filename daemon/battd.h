@@ -1,0 +1,116 @@
+/* battd's internal interfaces between its files: logging, options, the
+ * completion queue into the loop thread, the server's clients, the power
+ * thread (composite status, DC policy) and the virtual clock. */
+#ifndef BATTD_H
+#define BATTD_H
+
+#include "protocol.h"
+
+#include <battkit/host.h>
+#include <ntdef.h>
+#include <ntstatus.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- log.c: leveled log lines on stderr ---- */
+enum { DLOG_ERROR = 0, DLOG_WARN = 1, DLOG_INFO = 2, DLOG_DEBUG = 3 };
+void dlog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dlog_set_level(int level);
+int dlog_level(void);
+int dlog_parse_level(const char *name); /* -1 if unknown */
+const char *dlog_level_name(int level);
+const char *dlog_status_name(int32_t status); /* "STATUS_ACCESS_DENIED" or "0x........" */
+
+/* ---- options.c ---- */
+#define BATTD_MAX_ADMINS 32
+typedef struct battd_options {
+    const char *machine; /* NULL: the embedded default laptop */
+    bool virtual_time;
+    double virtual_factor; /* virtual seconds per real second; 0 = only ADVANCE */
+    char socket_path[108];
+    const char *group; /* socket group name, NULL: the daemon's group */
+    bool foreground;
+    const char *pidfile;
+    const char *log_file; /* service mode: stderr goes here */
+    int log_level;
+    uint32_t admin_uids[BATTD_MAX_ADMINS];
+    size_t admin_count; /* 0: the default set {0, own uid} */
+    unsigned max_clients;
+    unsigned max_handles; /* per client */
+    unsigned max_pending; /* per client */
+    const char *policy_file;
+    const char *action_commands[BKP_ACTION_COUNT]; /* [BKP_ACTION_NONE] unused */
+} battd_options_t;
+
+/* Fills `o` from argv; 0 ok, 1 printed help/version (exit 0), -1 usage
+ * error already reported (exit 2). */
+int options_parse(int argc, char **argv, battd_options_t *o);
+
+/* ---- queue.c: completions and events into the loop thread ---- */
+struct client;
+typedef enum q_kind {
+    Q_IOCTL_DONE = 1, /* a pending IOCTL finished: item->pending */
+    Q_INTERFACE,      /* interface arrival/removal */
+    Q_REPLY,          /* a reply built elsewhere (power thread) */
+} q_kind_t;
+
+typedef struct q_item {
+    struct q_item *next;
+    q_kind_t kind;
+    struct pending *pending;
+    struct client *client;
+    uint32_t request_id;
+    uint16_t type;
+    uint32_t length;
+    GUID guid;
+    bool arrived;
+    uint8_t data[]; /* reply payload or UTF-8 path */
+} q_item_t;
+
+int queue_init(void); /* returns the eventfd the loop polls */
+void queue_shutdown(void);
+void queue_set_loop_thread(void); /* pushes from it need no wakeup */
+void queue_push(q_item_t *item);
+q_item_t *queue_take_all(void); /* in push order */
+void queue_ack(void);           /* drains the eventfd */
+
+/* ---- server.c: the socket, clients, the loop ---- */
+typedef struct server_config {
+    bk_host_t *host;
+    const battd_options_t *options;
+} server_config_t;
+int server_listen(const battd_options_t *o);
+/* Runs until SIGTERM/SIGINT; returns 0 on a clean stop. */
+int server_run(bk_host_t *host, const battd_options_t *o, int signal_fd);
+/* Sends a reply (status first in payload) to a client if it is still there. */
+void client_reply(struct client *c, uint16_t type, uint32_t request_id, const void *payload,
+                  uint32_t length);
+void client_ref(struct client *c);
+void client_unref(struct client *c);
+
+/* ---- power.c: composite battery, GetSystemPowerStatus, DC policy ---- */
+int power_start(bk_host_t *host, const battd_options_t *o);
+void power_stop(void);
+void power_request_status(struct client *c, uint32_t request_id); /* takes a client ref */
+void power_get_policy(bkp_policy_reply_t *out);
+int32_t power_set_policy(const bkp_policy_t *p, uint32_t uid, pid_t pid);
+void power_interfaces_changed(void);
+
+/* ---- policy.c: the policy store and its actions ---- */
+int policy_init(const battd_options_t *o); /* loads policy_file if it exists */
+void policy_get(bkp_policy_t *out);
+int32_t policy_validate(const bkp_policy_t *p);
+int32_t policy_set(const bkp_policy_t *p); /* validates, stores, saves */
+const char *policy_action_name(uint32_t action);
+int policy_action_from_name(const char *name); /* -1 if unknown */
+/* Logs the action and runs its configured command, if any. */
+void policy_run_action(uint32_t action, const char *level, unsigned percent);
+
+/* ---- vclock.c: virtual time ---- */
+int vclock_start(bk_host_t *host, double factor); /* factor 0: no thread */
+void vclock_stop(void);
+void vclock_advance(uint64_t ns); /* serialized with the clock thread */
+
+#endif

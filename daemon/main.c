@@ -1,0 +1,213 @@
+/* battd: boots the host on a machine description, serves clients until
+ * SIGTERM/SIGINT, then stops clean (requests cancelled, handles closed,
+ * drivers unloaded, pool empty: exit 0; otherwise the host's report is
+ * logged and the exit status is 1). Without -f it detaches once the
+ * socket is listening, so "battd && battctl list" works. */
+#include "battd.h"
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <initguid.h>
+#include <windows.h>
+#include <poclass.h>
+
+/* ---- interface events from the host ---- */
+static void on_interface(void *context, const GUID *guid, const char *path, int arrived)
+{
+    (void)context;
+    size_t len = strlen(path) + 1;
+    q_item_t *item = calloc(1, sizeof *item + len);
+    if (item) {
+        item->kind = Q_INTERFACE;
+        item->guid = *guid;
+        item->arrived = arrived != 0;
+        memcpy(item->data, path, len);
+        queue_push(item);
+    } else {
+        dlog(DLOG_ERROR, "out of memory: interface event for %s lost", path);
+    }
+    if (IsEqualGUID(guid, &GUID_DEVICE_BATTERY))
+        power_interfaces_changed();
+}
+
+/* ---- process ---- */
+static void raise_fd_limit(void)
+{
+    /* A thousand waiting clients need a thousand descriptors. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+/* Service mode: the parent returns once the child is serving (0) or
+ * failed (1); the child keeps stderr until then so errors are seen. */
+static int ready_fd = -1;
+
+static int detach(void)
+{
+    int p[2];
+    if (pipe(p) != 0) {
+        fprintf(stderr, "battd: pipe: %s\n", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "battd: fork: %s\n", strerror(errno));
+        return -1;
+    }
+    if (pid > 0) {
+        close(p[1]);
+        char c = 1;
+        ssize_t n = read(p[0], &c, 1);
+        _exit(n == 1 && c == 0 ? 0 : 1);
+    }
+    close(p[0]);
+    ready_fd = p[1];
+    setsid();
+    if (chdir("/") != 0)
+        return -1;
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        if (null > STDERR_FILENO)
+            close(null);
+    }
+    return 0;
+}
+
+static void announce_ready(const battd_options_t *o)
+{
+    if (ready_fd < 0)
+        return;
+    int err = o->log_file ? open(o->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)
+                          : open("/dev/null", O_WRONLY);
+    if (err >= 0) {
+        dup2(err, STDERR_FILENO);
+        close(err);
+    }
+    char ok = 0;
+    ssize_t n = write(ready_fd, &ok, 1);
+    (void)n;
+    close(ready_fd);
+    ready_fd = -1;
+}
+
+static int write_pidfile(const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+        dlog(DLOG_ERROR, "pidfile %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    battd_options_t o;
+    int r = options_parse(argc, argv, &o);
+    if (r != 0)
+        return r > 0 ? 0 : 2;
+    dlog_set_level(o.log_level);
+    /* The host's log follows --log-level unless BATTKIT_LOG says otherwise. */
+    setenv("BATTKIT_LOG", dlog_level_name(o.log_level), 0);
+    if (!o.foreground && detach() != 0)
+        return 1;
+
+    /* Signals are read from a signalfd by the loop; block them before any
+     * thread exists so every thread inherits the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    int sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    raise_fd_limit();
+
+    int exit_code = 1;
+    bool pidfile_written = false;
+    bk_host_t *host = NULL;
+    void *watch = NULL;
+    if (sfd < 0 || policy_init(&o) != 0)
+        goto out;
+    host = bk_host_create(&(bk_host_options_t){.virtual_time = o.virtual_time});
+    if (!host) {
+        dlog(DLOG_ERROR, "cannot create the host");
+        goto out;
+    }
+    bk_status_t s = bk_host_load_machine(host, o.machine);
+    if (s != 0) {
+        const char *why = bk_platform_last_error();
+        dlog(DLOG_ERROR, "machine %s: %s", o.machine ? o.machine : "(built-in laptop)",
+             why && *why ? why : dlog_status_name(s));
+        goto out;
+    }
+    srv.listen_fd = server_listen(&o);
+    if (srv.listen_fd < 0)
+        goto out;
+    if (o.pidfile) {
+        if (write_pidfile(o.pidfile) != 0) {
+            close(srv.listen_fd);
+            unlink(o.socket_path);
+            goto out;
+        }
+        pidfile_written = true;
+    }
+    watch = bk_host_watch_interfaces(host, on_interface, NULL);
+    if (vclock_start(host, o.virtual_time ? o.virtual_factor : 0) != 0 ||
+        power_start(host, &o) != 0) {
+        dlog(DLOG_ERROR, "cannot start battd's threads");
+        close(srv.listen_fd);
+        unlink(o.socket_path);
+        goto out;
+    }
+    char **paths = NULL;
+    size_t n = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &paths);
+    if (paths)
+        bk_host_free_list(paths, n);
+    if (o.virtual_time)
+        dlog(DLOG_INFO, "serving %s: %zu batter%s, virtual time x%g", o.socket_path, n,
+             n == 1 ? "y" : "ies", o.virtual_factor);
+    else
+        dlog(DLOG_INFO, "serving %s: %zu batter%s, real time", o.socket_path, n,
+             n == 1 ? "y" : "ies");
+    announce_ready(&o);
+    exit_code = server_run(host, &o, sfd) == 0 ? 0 : 1;
+out:
+    vclock_stop();
+    power_stop();
+    if (watch)
+        bk_host_unwatch_interfaces(host, watch);
+    if (host) {
+        int leaks = bk_host_destroy(host);
+        if (leaks) {
+            dlog(DLOG_ERROR, "host shut down unclean:\n%s", bk_host_last_report());
+            exit_code = 1;
+        } else if (exit_code == 0) {
+            dlog(DLOG_INFO, "stopped clean (drivers unloaded, pool empty)");
+        }
+    }
+    if (pidfile_written)
+        unlink(o.pidfile);
+    if (sfd >= 0)
+        close(sfd);
+    return exit_code;
+}

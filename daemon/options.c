@@ -1,0 +1,232 @@
+/* battd's command line: every option validated, every bad value a message
+ * naming the option, --help text. Owns the defaults (limits, socket path). */
+#include "battd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_MAX_CLIENTS 4096
+#define DEFAULT_MAX_HANDLES 64
+#define DEFAULT_MAX_PENDING 256
+
+static const char usage_text[] =
+    "Usage: battd [OPTION]...\n"
+    "Runs the battkit battery stack (host, drivers, simulated machine) and serves\n"
+    "clients (libbattkit-client, battctl) on a Unix socket.\n"
+    "\n"
+    "  -m, --machine FILE       machine description (default: the built-in laptop)\n"
+    "      --virtual[=FACTOR]   virtual time, advanced FACTOR times faster than real\n"
+    "                           time (default 1); 0 = moved only by ADVANCE requests\n"
+    "  -s, --socket PATH        socket (default $BATTKIT_SOCKET, else\n"
+    "                           $XDG_RUNTIME_DIR/battkit/battd.sock, else\n"
+    "                           /run/battkit/battd.sock)\n"
+    "  -g, --group NAME         group owning the socket (mode 0660; default: battd's)\n"
+    "      --admin-uid UID      privileged peer (repeatable; replaces the default\n"
+    "                           set {0, battd's own uid}); a name or a number\n"
+    "  -f, --foreground         do not detach (what the systemd unit uses)\n"
+    "  -p, --pidfile PATH       write the process id there\n"
+    "      --log-file PATH      detached: log there instead of discarding\n"
+    "  -l, --log-level LEVEL    error, warn, info (default) or debug; the host's\n"
+    "                           level follows unless BATTKIT_LOG is set\n"
+    "      --policy-file PATH   keep the DC power policy there across restarts\n"
+    "      --action-command ACTION=COMMAND\n"
+    "                           run COMMAND (sh -c) when the DC policy takes ACTION\n"
+    "                           (sleep, hibernate, shutdown); without one the action\n"
+    "                           is only logged\n"
+    "      --max-clients N      connections at once (default 4096)\n"
+    "      --max-handles N      open handles per client (default 64)\n"
+    "      --max-pending N      requests in flight per client (default 256)\n"
+    "  -h, --help               this text\n"
+    "  -V, --version            version\n";
+
+enum {
+    OPT_VIRTUAL = 256,
+    OPT_ADMIN,
+    OPT_LOG_FILE,
+    OPT_POLICY_FILE,
+    OPT_ACTION,
+    OPT_MAX_CLIENTS,
+    OPT_MAX_HANDLES,
+    OPT_MAX_PENDING,
+};
+
+static const struct option long_options[] = {
+    {"machine", required_argument, NULL, 'm'},
+    {"virtual", optional_argument, NULL, OPT_VIRTUAL},
+    {"socket", required_argument, NULL, 's'},
+    {"group", required_argument, NULL, 'g'},
+    {"admin-uid", required_argument, NULL, OPT_ADMIN},
+    {"foreground", no_argument, NULL, 'f'},
+    {"pidfile", required_argument, NULL, 'p'},
+    {"log-file", required_argument, NULL, OPT_LOG_FILE},
+    {"log-level", required_argument, NULL, 'l'},
+    {"policy-file", required_argument, NULL, OPT_POLICY_FILE},
+    {"action-command", required_argument, NULL, OPT_ACTION},
+    {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
+    {"max-handles", required_argument, NULL, OPT_MAX_HANDLES},
+    {"max-pending", required_argument, NULL, OPT_MAX_PENDING},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int bad(const char *opt, const char *value, const char *why)
+{
+    fprintf(stderr, "battd: %s '%s': %s\nTry 'battd --help'.\n", opt, value, why);
+    return -1;
+}
+
+static int parse_count(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || end == v || *end || *v == '-' || n < lo || n > hi) {
+        char why[64];
+        snprintf(why, sizeof why, "expected a whole number from %u to %u", lo, hi);
+        return bad(opt, v, why);
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static int parse_uid(const char *v, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (!errno && end != v && !*end && *v != '-' && n < 0xFFFFFFFFul) {
+        *out = (uint32_t)n;
+        return 0;
+    }
+    struct passwd *pw = getpwnam(v);
+    if (!pw)
+        return bad("--admin-uid", v, "no such user (a user name or a numeric uid)");
+    *out = (uint32_t)pw->pw_uid;
+    return 0;
+}
+
+static int parse_action(const char *v, battd_options_t *o)
+{
+    const char *eq = strchr(v, '=');
+    if (!eq || eq == v || !eq[1])
+        return bad("--action-command", v, "expected ACTION=COMMAND");
+    char name[32];
+    size_t n = (size_t)(eq - v);
+    if (n >= sizeof name)
+        return bad("--action-command", v, "unknown action (sleep, hibernate, shutdown)");
+    memcpy(name, v, n);
+    name[n] = 0;
+    int a = policy_action_from_name(name);
+    if (a <= BKP_ACTION_NONE)
+        return bad("--action-command", v, "unknown action (sleep, hibernate, shutdown)");
+    o->action_commands[a] = eq + 1;
+    return 0;
+}
+
+int options_parse(int argc, char **argv, battd_options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->log_level = DLOG_INFO;
+    o->max_clients = DEFAULT_MAX_CLIENTS;
+    o->max_handles = DEFAULT_MAX_HANDLES;
+    o->max_pending = DEFAULT_MAX_PENDING;
+    bool have_socket = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":m:s:g:fp:l:hV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            o->machine = optarg;
+            break;
+        case OPT_VIRTUAL: {
+            o->virtual_time = true;
+            o->virtual_factor = 1.0;
+            if (optarg) {
+                char *end;
+                double f = strtod(optarg, &end);
+                if (end == optarg || *end || !isfinite(f) || f < 0 || f > 1e6)
+                    return bad("--virtual", optarg, "expected a factor from 0 to 1000000");
+                o->virtual_factor = f;
+            }
+            break;
+        }
+        case 's':
+            if (!*optarg || strlen(optarg) >= sizeof o->socket_path)
+                return bad("--socket", optarg, "empty or longer than a socket path can be");
+            strcpy(o->socket_path, optarg);
+            have_socket = true;
+            break;
+        case 'g':
+            o->group = optarg;
+            break;
+        case OPT_ADMIN:
+            if (o->admin_count == BATTD_MAX_ADMINS)
+                return bad("--admin-uid", optarg, "too many (at most 32)");
+            if (parse_uid(optarg, &o->admin_uids[o->admin_count]) < 0)
+                return -1;
+            o->admin_count++;
+            break;
+        case 'f':
+            o->foreground = true;
+            break;
+        case 'p':
+            o->pidfile = optarg;
+            break;
+        case OPT_LOG_FILE:
+            o->log_file = optarg;
+            break;
+        case 'l':
+            if ((o->log_level = dlog_parse_level(optarg)) < 0)
+                return bad("--log-level", optarg, "expected error, warn, info or debug");
+            break;
+        case OPT_POLICY_FILE:
+            o->policy_file = optarg;
+            break;
+        case OPT_ACTION:
+            if (parse_action(optarg, o) < 0)
+                return -1;
+            break;
+        case OPT_MAX_CLIENTS:
+            if (parse_count("--max-clients", optarg, 1, 1000000, &o->max_clients) < 0)
+                return -1;
+            break;
+        case OPT_MAX_HANDLES:
+            if (parse_count("--max-handles", optarg, 1, 65536, &o->max_handles) < 0)
+                return -1;
+            break;
+        case OPT_MAX_PENDING:
+            if (parse_count("--max-pending", optarg, 1, 65536, &o->max_pending) < 0)
+                return -1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 1;
+        case 'V':
+            printf("battd (battkit) %s, protocol %u\n", BATTKIT_VERSION, BKP_VERSION);
+            return 1;
+        case ':':
+            fprintf(stderr, "battd: option '%s' needs a value\nTry 'battd --help'.\n",
+                    argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "battd: unknown option '%s'\nTry 'battd --help'.\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "battd: unexpected argument '%s'\nTry 'battd --help'.\n", argv[optind]);
+        return -1;
+    }
+    if (!have_socket && !bkp_default_socket_path(o->socket_path, sizeof o->socket_path)) {
+        fprintf(stderr, "battd: the default socket path is too long; use --socket\n");
+        return -1;
+    }
+    return 0;
+}

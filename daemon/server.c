@@ -1,0 +1,537 @@
+/* battd's server: the listening socket (group-owned, mode 0660), one epoll
+ * loop thread for every client socket, framing (length-checked headers,
+ * 64 KiB frames), buffered writes, peer credentials, the completion
+ * queue, and an orderly stop. What each message does is in handlers.c. */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+server_t srv;
+
+/* A client that does not read its replies is dropped past this much. */
+#define MAX_OUTPUT (8u << 20)
+#define TAG_LISTEN ((uint64_t)1)
+#define TAG_QUEUE  ((uint64_t)2)
+#define TAG_SIGNAL ((uint64_t)3)
+
+/* ---- the listening socket ---- */
+static int make_dirs(const char *path)
+{
+    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = 0;
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : -1;
+    /* Only the last level: /run/battkit or $XDG_RUNTIME_DIR/battkit. */
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int server_listen(const battd_options_t *o)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", o->socket_path);
+    if (make_dirs(o->socket_path) != 0) {
+        dlog(DLOG_ERROR, "cannot create the directory of %s: %s", o->socket_path, strerror(errno));
+        return -1;
+    }
+    gid_t gid = (gid_t)-1;
+    if (o->group) {
+        struct group *g = getgrnam(o->group);
+        if (!g) {
+            dlog(DLOG_ERROR, "--group %s: no such group", o->group);
+            return -1;
+        }
+        gid = g->gr_gid;
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        dlog(DLOG_ERROR, "socket: %s", strerror(errno));
+        return -1;
+    }
+    /* A socket file left by a battd that died: replace it, but never steal
+     * the socket of one that still answers. */
+    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) {
+        dlog(DLOG_ERROR, "another battd is already serving %s", o->socket_path);
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    unlink(o->socket_path);
+    mode_t old = umask(0117); /* created 0660 */
+    int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
+    umask(old);
+    if (r != 0) {
+        dlog(DLOG_ERROR, "bind %s: %s", o->socket_path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if ((gid != (gid_t)-1 && chown(o->socket_path, (uid_t)-1, gid) != 0) ||
+        chmod(o->socket_path, 0660) != 0) {
+        dlog(DLOG_ERROR, "setting owner/mode of %s: %s", o->socket_path, strerror(errno));
+        unlink(o->socket_path);
+        close(fd);
+        return -1;
+    }
+    if (listen(fd, 512) != 0) {
+        dlog(DLOG_ERROR, "listen: %s", strerror(errno));
+        unlink(o->socket_path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- clients ---- */
+static bool is_admin(uid_t uid)
+{
+    const battd_options_t *o = srv.o;
+    if (o->admin_count == 0)
+        return uid == 0 || uid == geteuid();
+    for (size_t i = 0; i < o->admin_count; i++)
+        if (o->admin_uids[i] == uid)
+            return true;
+    return false;
+}
+
+static void client_free(client_t *c)
+{
+    free(c->in);
+    free(c->out);
+    free(c->handles);
+    free(c);
+}
+
+/* Freed only between epoll batches: a later event of the same batch may
+ * still name a client dropped by an earlier one. */
+static client_t *graveyard;
+
+void client_ref(client_t *c)
+{
+    c->refs++;
+}
+
+void client_unref(client_t *c)
+{
+    if (--c->refs == 0) {
+        c->next = graveyard;
+        graveyard = c;
+    }
+}
+
+static void bury_clients(void)
+{
+    while (graveyard) {
+        client_t *c = graveyard;
+        graveyard = c->next;
+        client_free(c);
+    }
+}
+
+static void accept_clients(void)
+{
+    for (;;) {
+        int fd = accept4(srv.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                dlog(DLOG_WARN, "accept: %s", strerror(errno));
+            return;
+        }
+        struct ucred cred;
+        socklen_t len = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+            dlog(DLOG_WARN, "peer credentials unavailable: %s; refused", strerror(errno));
+            close(fd);
+            continue;
+        }
+        if (srv.client_count >= srv.o->max_clients) {
+            dlog(DLOG_WARN, "refused uid %u pid %d: %u clients already (--max-clients)",
+                 (unsigned)cred.uid, (int)cred.pid, srv.client_count);
+            close(fd);
+            continue;
+        }
+        client_t *c = calloc(1, sizeof *c);
+        if (c) {
+            c->in = malloc(BKP_MAX_FRAME);
+            c->handles = calloc(srv.o->max_handles, sizeof *c->handles);
+        }
+        if (!c || !c->in || !c->handles) {
+            dlog(DLOG_ERROR, "out of memory accepting a client");
+            if (c)
+                client_free(c);
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->serial = ++srv.next_serial;
+        c->uid = cred.uid;
+        c->pid = cred.pid;
+        c->privileged = is_admin(cred.uid);
+        c->refs = 1;
+        c->pending.next = c->pending.prev = &c->pending;
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+        if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+            dlog(DLOG_ERROR, "epoll_ctl: %s", strerror(errno));
+            client_free(c);
+            close(fd);
+            continue;
+        }
+        c->next = &srv.clients;
+        c->prev = srv.clients.prev;
+        srv.clients.prev->next = c;
+        srv.clients.prev = c;
+        srv.client_count++;
+        dlog(DLOG_DEBUG, "client %llu connected: uid %u pid %d%s", (unsigned long long)c->serial,
+             (unsigned)c->uid, (int)c->pid, c->privileged ? " (privileged)" : "");
+    }
+}
+
+void client_drop(client_t *c, const char *why)
+{
+    if (c->dead)
+        return;
+    if (why)
+        dlog(DLOG_WARN, "client %llu (uid %u pid %d) dropped: %s", (unsigned long long)c->serial,
+             (unsigned)c->uid, (int)c->pid, why);
+    else
+        dlog(DLOG_DEBUG, "client %llu disconnected", (unsigned long long)c->serial);
+    c->dead = true;
+    epoll_ctl(srv.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    c->fd = -1;
+    c->prev->next = c->next;
+    c->next->prev = c->prev;
+    srv.client_count--;
+    client_release_resources(c);
+    client_unref(c);
+}
+
+static void update_interest(client_t *c)
+{
+    bool want = c->out_len > c->out_off;
+    if (want == c->want_write)
+        return;
+    c->want_write = want;
+    struct epoll_event ev = {.events = EPOLLIN | (want ? EPOLLOUT : 0), .data.ptr = c};
+    epoll_ctl(srv.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void flush_output(client_t *c)
+{
+    while (c->out_off < c->out_len) {
+        ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN)
+                break;
+            client_drop(c, NULL);
+            return;
+        }
+        c->out_off += (size_t)n;
+    }
+    if (c->out_off == c->out_len)
+        c->out_off = c->out_len = 0;
+    if (c->close_after_flush && c->out_len == 0) {
+        client_drop(c, NULL);
+        return;
+    }
+    update_interest(c);
+}
+
+void client_send(client_t *c, const void *data, size_t len)
+{
+    if (c->dead)
+        return;
+    size_t sent = 0;
+    if (c->out_len == c->out_off) {
+        /* Nothing queued: write straight away (the common case). */
+        for (;;) {
+            ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
+            if (n >= 0) {
+                sent = (size_t)n;
+                break;
+            }
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN) {
+                client_drop(c, NULL);
+                return;
+            }
+            break;
+        }
+        if (sent == len)
+            return;
+    }
+    size_t rest = len - sent;
+    if (c->out_len - c->out_off + rest > MAX_OUTPUT) {
+        client_drop(c, "does not read its replies (more than 8 MiB queued)");
+        return;
+    }
+    if (c->out_off && c->out_len + rest > c->out_cap) {
+        memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+        c->out_len -= c->out_off;
+        c->out_off = 0;
+    }
+    if (c->out_len + rest > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 4096;
+        while (cap < c->out_len + rest)
+            cap *= 2;
+        uint8_t *p = realloc(c->out, cap);
+        if (!p) {
+            client_drop(c, "out of memory for its replies");
+            return;
+        }
+        c->out = p;
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, (const uint8_t *)data + sent, rest);
+    c->out_len += rest;
+    update_interest(c);
+}
+
+void client_reply(client_t *c, uint16_t type, uint32_t request_id, const void *payload,
+                  uint32_t length)
+{
+    uint8_t frame[BKP_HEADER_SIZE + 256];
+    bkp_header_t h = {.length = length, .type = type, .request_id = request_id};
+    if (length <= sizeof frame - BKP_HEADER_SIZE) {
+        memcpy(frame, &h, sizeof h);
+        memcpy(frame + sizeof h, payload, length);
+        client_send(c, frame, sizeof h + length);
+        return;
+    }
+    uint8_t *big = malloc(sizeof h + length);
+    if (!big) {
+        client_drop(c, "out of memory for a reply");
+        return;
+    }
+    memcpy(big, &h, sizeof h);
+    memcpy(big + sizeof h, payload, length);
+    client_send(c, big, sizeof h + length);
+    free(big);
+}
+
+/* ---- reading frames ---- */
+static void read_client(client_t *c)
+{
+    ssize_t n = recv(c->fd, c->in + c->in_len, BKP_MAX_FRAME - c->in_len, 0);
+    if (n == 0) {
+        client_drop(c, NULL);
+        return;
+    }
+    if (n < 0) {
+        if (errno != EAGAIN && errno != EINTR)
+            client_drop(c, NULL);
+        return;
+    }
+    c->in_len += (size_t)n;
+    size_t off = 0;
+    c->refs++; /* a handler may drop the client; keep the struct until we are done */
+    while (!c->dead && c->in_len - off >= BKP_HEADER_SIZE) {
+        bkp_header_t h;
+        memcpy(&h, c->in + off, sizeof h);
+        const char *why = NULL;
+        char buf[96];
+        if (h.length > BKP_MAX_PAYLOAD) {
+            snprintf(buf, sizeof buf, "oversized frame (%u bytes, at most %u)", h.length,
+                     BKP_MAX_PAYLOAD);
+            why = buf;
+        } else if (h.flags != 0) {
+            why = "malformed frame header (flags set)";
+        }
+        if (why) {
+            client_drop(c, why);
+            break;
+        }
+        if (c->in_len - off < BKP_HEADER_SIZE + h.length)
+            break;
+        if (!handle_frame(c, &h, c->in + off + BKP_HEADER_SIZE, &why)) {
+            client_drop(c, why);
+            break;
+        }
+        off += BKP_HEADER_SIZE + h.length;
+    }
+    if (!c->dead && off) {
+        memmove(c->in, c->in + off, c->in_len - off);
+        c->in_len -= off;
+    }
+    client_unref(c);
+}
+
+/* ---- the queue ---- */
+static void drain_queue(void)
+{
+    q_item_t *item = queue_take_all();
+    while (item) {
+        q_item_t *next = item->next;
+        switch (item->kind) {
+        case Q_IOCTL_DONE:
+            /* The item lives inside the pending block, freed here. */
+            handle_ioctl_done(item->pending);
+            item = next;
+            continue;
+        case Q_INTERFACE:
+            handle_interface_event(item);
+            power_interfaces_changed();
+            break;
+        case Q_REPLY:
+            if (!item->client->dead)
+                client_reply(item->client, item->type, item->request_id, item->data, item->length);
+            client_unref(item->client);
+            break;
+        }
+        free(item);
+        item = next;
+    }
+}
+
+/* ---- signals ---- */
+static bool handle_signals(void)
+{
+    struct signalfd_siginfo si;
+    bool stop = false;
+    while (read(srv.signal_fd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGCHLD) {
+            int status;
+            pid_t pid;
+            while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+                    dlog(DLOG_INFO, "action command (pid %d) finished", (int)pid);
+                else
+                    dlog(DLOG_WARN, "action command (pid %d) failed (status 0x%x)", (int)pid,
+                         status);
+            }
+        } else {
+            dlog(DLOG_INFO, "%s: shutting down", strsignal((int)si.ssi_signo));
+            stop = true;
+        }
+    }
+    return stop;
+}
+
+/* ---- stop ---- */
+static unsigned pending_total(void)
+{
+    unsigned n = 0;
+    for (client_t *c = srv.clients.next; c != &srv.clients; c = c->next)
+        n += c->pending_count;
+    return n;
+}
+
+/* Every client's requests are cancelled and handles closed; the replies
+ * (STATUS_CANCELLED) are delivered as far as the clients take them. */
+static void stop_clients(void)
+{
+    for (client_t *c = srv.clients.next; c != &srv.clients; c = c->next)
+        client_release_resources(c);
+    /* Completions of cancelled requests come back through the queue. */
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        queue_ack();
+        drain_queue();
+        if (pending_total() == 0)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 5) {
+            dlog(DLOG_ERROR, "%u requests did not complete after cancel", pending_total());
+            break;
+        }
+        struct epoll_event ev;
+        epoll_wait(srv.epfd, &ev, 1, 50);
+    }
+    while (srv.clients.next != &srv.clients) {
+        client_t *c = srv.clients.next;
+        for (int i = 0; i < 20 && c->out_len > c->out_off && !c->dead; i++) {
+            flush_output(c);
+            if (!c->dead && c->out_len > c->out_off) {
+                /* a last chance for slow readers, bounded at 100 ms */
+                struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
+                poll(&pfd, 1, 5);
+            }
+        }
+        if (!c->dead)
+            client_drop(c, NULL);
+    }
+}
+
+int server_run(bk_host_t *host, const battd_options_t *o, int signal_fd)
+{
+    srv.host = host;
+    srv.o = o;
+    srv.signal_fd = signal_fd;
+    srv.clients.next = srv.clients.prev = &srv.clients;
+    srv.epfd = epoll_create1(EPOLL_CLOEXEC);
+    srv.queue_fd = queue_init();
+    if (srv.epfd < 0 || srv.queue_fd < 0) {
+        dlog(DLOG_ERROR, "epoll/eventfd: %s", strerror(errno));
+        return -1;
+    }
+    queue_set_loop_thread();
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN};
+    epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.listen_fd, &ev);
+    ev.data.u64 = TAG_QUEUE;
+    epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.queue_fd, &ev);
+    ev.data.u64 = TAG_SIGNAL;
+    epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.signal_fd, &ev);
+    while (!srv.stopping) {
+        struct epoll_event events[64];
+        int n = epoll_wait(srv.epfd, events, 64, -1);
+        if (n < 0 && errno != EINTR) {
+            dlog(DLOG_ERROR, "epoll_wait: %s", strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            uint64_t tag = events[i].data.u64;
+            if (tag == TAG_LISTEN) {
+                accept_clients();
+            } else if (tag == TAG_QUEUE) {
+                queue_ack();
+            } else if (tag == TAG_SIGNAL) {
+                if (handle_signals())
+                    srv.stopping = true;
+            } else {
+                client_t *c = events[i].data.ptr;
+                if (c->dead) /* dropped earlier in this batch (still allocated) */
+                    continue;
+                if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                    read_client(c);
+                if (!c->dead && (events[i].events & EPOLLOUT))
+                    flush_output(c);
+            }
+        }
+        drain_queue();
+        bury_clients();
+    }
+    epoll_ctl(srv.epfd, EPOLL_CTL_DEL, srv.listen_fd, NULL);
+    close(srv.listen_fd);
+    unlink(o->socket_path);
+    power_stop();
+    stop_clients();
+    drain_queue();
+    bury_clients();
+    close(srv.epfd);
+    queue_shutdown();
+    return 0;
+}
