@@ -24,8 +24,7 @@ static NTSTATUS AcpiParseComplex(const UCHAR *Arguments, ULONG Size, ULONG Count
     for (ULONG i = 0; i < Count; i++) {
         if (Size - offset < FIELD_OFFSET(ACPI_METHOD_ARGUMENT, Data))
             return STATUS_INVALID_PARAMETER;
-        const ACPI_METHOD_ARGUMENT_UNALIGNED *arg =
-            (const ACPI_METHOD_ARGUMENT_UNALIGNED *)(Arguments + offset);
+        PACPI_METHOD_ARGUMENT arg = (PACPI_METHOD_ARGUMENT)(Arguments + offset);
         ULONG length = ACPI_METHOD_ARGUMENT_LENGTH(arg->DataLength);
         if (length > Size - offset)
             return STATUS_INVALID_PARAMETER;

@@ -120,6 +120,7 @@ static bool begin(void)
 
 static void end(void)
 {
+    plat_rearm_tick_locked();
     plat_kick_delivery_locked();
     pthread_mutex_unlock(&plat.lock);
 }

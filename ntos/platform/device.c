@@ -139,6 +139,7 @@ static NTSTATUS set_trip_point(PVOID context, ULONG index, ULONG capacity_mwh)
         b->trip_mwh = capacity_mwh;
         /* The side it is armed on: the next crossing notifies. */
         b->trip_below = r.RemainingCapacity < capacity_mwh;
+        plat_rearm_tick_locked(); /* the crossing may now be near */
         status = STATUS_SUCCESS;
     }
     pthread_mutex_unlock(&plat.lock);

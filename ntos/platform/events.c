@@ -1,9 +1,9 @@
-/* Platform notifications and the periodic tick. Notify values are queued
- * under plat.lock and delivered by a host worker at PASSIVE_LEVEL to every
+/* Platform notifications and the tick. Notify values are queued under
+ * plat.lock and delivered by a host worker at PASSIVE_LEVEL to every
  * listening interface instance, never on the stack of whoever changed the
- * machine. The tick (a periodic KTIMER whose DPC queues a worker) moves the
- * physics to the host clock and looks for what an embedded controller
- * would notify. */
+ * machine. The tick (a one-shot KTIMER whose DPC queues a worker) moves the
+ * physics to the host clock, looks for what an embedded controller would
+ * notify, and sets itself for when the next such thing could happen. */
 #include "platform_internal.h"
 
 #include <stdlib.h>
@@ -93,16 +93,35 @@ void plat_kick_delivery_locked(void)
     ke_queue_work(&plat.deliver_work);
 }
 
-/* PASSIVE_LEVEL, host worker: one look at the machine. */
+/* Sets the one-shot tick for `delay_ns` from now (plat.lock held). */
+static void arm_tick_locked(uint64_t delay_ns)
+{
+    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)(delay_ns / 100)}; /* relative, 100 ns */
+    plat.tick_due_ns = plat_now_ns() + delay_ns;
+    KeSetTimer(&plat.tick_timer, due, &plat.tick_dpc);
+}
+
+void plat_rearm_tick_locked(void)
+{
+    if (!plat.loaded || !plat.tick_due_ns)
+        return;
+    uint64_t delay = plat_next_look_ns_locked();
+    if (plat_now_ns() + delay < plat.tick_due_ns)
+        arm_tick_locked(delay);
+}
+
+/* PASSIVE_LEVEL, host worker: one look at the machine, then the next tick
+ * as soon as something could need notifying. */
 static void tick_work(ke_work_t *w)
 {
     (void)w;
     __atomic_store_n(&plat.tick_queued, false, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&plat.lock);
-    if (plat.loaded) {
+    if (plat.loaded && plat.tick_due_ns) {
         plat_advance_all_locked();
         for (size_t i = 0; i < plat.nbat; i++)
             plat_detect_locked(i);
+        arm_tick_locked(plat_next_look_ns_locked());
     }
     pthread_mutex_unlock(&plat.lock);
 }
@@ -128,14 +147,18 @@ void plat_events_init(void)
 
 void plat_events_start(void)
 {
-    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)PLAT_TICK_MS * 10000};
-    KeSetTimerEx(&plat.tick_timer, due, PLAT_TICK_MS, &plat.tick_dpc);
+    pthread_mutex_lock(&plat.lock);
+    arm_tick_locked(PLAT_TICK_MIN_NS);
+    pthread_mutex_unlock(&plat.lock);
 }
 
 /* Stops the tick and waits until no platform work is queued or running. */
 void plat_events_stop(void)
 {
+    pthread_mutex_lock(&plat.lock);
+    plat.tick_due_ns = 0;
     KeCancelTimer(&plat.tick_timer);
+    pthread_mutex_unlock(&plat.lock);
     KeFlushQueuedDpcs();
     ke_settle();
 }

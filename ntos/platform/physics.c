@@ -111,6 +111,7 @@ void plat_apply_inputs_locked(void)
         if (!same_load(want, &b->given)) {
             bk_pack_set_load(b->pack, want);
             b->given = *want;
+            b->given_at_ns = bk_pack_time_ns(b->pack);
         }
     }
 }
@@ -234,4 +235,51 @@ void plat_detect_locked(size_t device)
         plat_queue_event_locked(device, BATTKIT_NOTIFY_INFORMATION);
     if (status || info)
         plat_queue_event_locked(device, BATTKIT_NOTIFY_STATUS);
+}
+
+/* Seconds until the gauge's remaining capacity passes level_mwh at the
+ * pack's present power, if it is heading there; INFINITY otherwise. The
+ * gauge (whole mWh) is what the crossing is judged on: falling, it has
+ * passed at remaining < level; rising, at remaining >= level. */
+static double seconds_to(double remaining_mwh, double level_mwh, double power_w)
+{
+    if (power_w < 0.0 && remaining_mwh >= level_mwh)
+        return (remaining_mwh - level_mwh + 1.0) * 3.6 / -power_w; /* mWh -> J, over W */
+    if (power_w > 0.0 && remaining_mwh < level_mwh)
+        return (level_mwh - remaining_mwh) * 3.6 / power_w;
+    return INFINITY;
+}
+
+/* Half the time to the nearest level the firmware notifies at (the power
+ * may change on the way; halving converges on the crossing), and the next
+ * step of a load profile. */
+uint64_t plat_next_look_ns_locked(void)
+{
+    double next = PLAT_TICK_MAX_NS / 1e9;
+    for (size_t i = 0; i < plat.nbat; i++) {
+        plat_battery_t *b = &plat.bat[i];
+        if (!b->present)
+            continue;
+        const bk_pack_t *p = b->pack;
+        bk_reading_t r;
+        bk_pack_read(p, &r);
+        double power = bk_pack_power_w(p);
+        double levels[] = {(double)b->trip_mwh, (double)r.critical_mwh, 0.0,
+                           (double)r.full_charge_mwh};
+        for (size_t k = 0; k < RTL_NUMBER_OF(levels); k++) {
+            if (k == 0 && !b->trip_mwh)
+                continue;
+            double s = seconds_to((double)r.remaining_mwh, levels[k], power) / 2.0;
+            if (s < next)
+                next = s;
+        }
+        uint64_t constant_for = UINT64_MAX;
+        uint64_t offset = bk_pack_time_ns(p) - b->given_at_ns;
+        bk_load_at(&b->given, offset, &constant_for);
+        if (constant_for != UINT64_MAX && constant_for / 1e9 < next)
+            next = constant_for / 1e9;
+    }
+    if (!(next * 1e9 > PLAT_TICK_MIN_NS))
+        return PLAT_TICK_MIN_NS;
+    return next * 1e9 < PLAT_TICK_MAX_NS ? (uint64_t)(next * 1e9) : PLAT_TICK_MAX_NS;
 }

@@ -13,7 +13,11 @@
 #include <inf.h>
 
 #define PLAT_NAME_MAX 32
-#define PLAT_TICK_MS  1000 /* the periodic physics/event tick, host time */
+/* The physics/event tick, host time: as often as 1 s when something the
+ * firmware notifies on is near (a trip point, the critical level, empty,
+ * full, a load step), at most 60 s apart otherwise. */
+#define PLAT_TICK_MIN_NS 1000000000ull
+#define PLAT_TICK_MAX_NS 60000000000ull
 
 typedef struct plat_battery {
     char name[PLAT_NAME_MAX];
@@ -36,6 +40,7 @@ typedef struct plat_battery {
     /* What the pack was last given, so a profile is not restarted when
      * nothing changed (bk_pack_set_load starts the load anew). */
     bk_load_t given;
+    uint64_t given_at_ns; /* when the pack got it: a profile's offset */
     bool given_ac;
     ULONG trip_mwh;  /* _BTP, 0 = none */
     bool trip_below; /* side of the trip point at the last look */
@@ -99,8 +104,9 @@ typedef struct plat {
     bool delivering;
     ke_work_t deliver_work;
 
-    /* The periodic tick: KTIMER -> DPC -> worker. */
+    /* The tick: a one-shot KTIMER -> DPC -> worker, re-armed each time. */
     KTIMER tick_timer;
+    uint64_t tick_due_ns; /* host time it is set for; 0 = not set */
     KDPC tick_dpc;
     bool tick_queued;
     ke_work_t tick_work;
@@ -137,6 +143,8 @@ void plat_read_battery_locked(plat_battery_t *b, PBATTKIT_BATTERY_READING out);
 ULONG plat_bst_state(const bk_reading_t *r);
 /* Compares with the last look and queues Notify for what changed. */
 void plat_detect_locked(size_t device);
+/* How long until the next look is needed (PLAT_TICK_MIN_NS..MAX_NS). */
+uint64_t plat_next_look_ns_locked(void);
 plat_battery_t *plat_find_battery_locked(const char *name, size_t *device);
 plat_ac_t *plat_find_ac_locked(const char *name, size_t *device);
 unsigned plat_model_faults(unsigned battkit_faults);
@@ -148,6 +156,8 @@ void plat_queue_event_locked(size_t device, ULONG value);
 void plat_kick_delivery_locked(void);
 void plat_events_init(void);
 void plat_events_start(void);
+/* After a change: brings the next tick forward if it is now needed sooner. */
+void plat_rearm_tick_locked(void);
 void plat_events_stop(void);
 void plat_events_drop_all_locked(void);
 

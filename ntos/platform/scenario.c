@@ -97,6 +97,7 @@ static void scenario_work(ke_work_t *w)
     } else {
         arm_locked();
     }
+    plat_rearm_tick_locked();
     plat_kick_delivery_locked();
     pthread_mutex_unlock(&plat.lock);
 }
@@ -159,6 +160,7 @@ bk_status_t bk_platform_run_scenario(bk_host_t *host, const char *scenario_file)
         return STATUS_INVALID_PARAMETER;
     }
     arm_locked();
+    plat_rearm_tick_locked();
     plat_kick_delivery_locked();
     pthread_mutex_unlock(&plat.lock);
     return STATUS_SUCCESS;
