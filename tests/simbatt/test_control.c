@@ -184,7 +184,10 @@ TEST(set_information_is_reported_validated_and_changes_the_tag)
     bad.DefaultAlert2 = 91;
     CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_INFORMATION, &bad, sizeof bad),
                  STATUS_INVALID_PARAMETER);
-    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_INFORMATION, &info, sizeof info + 4),
+    UCHAR longer[sizeof info + 4];
+    memset(longer, 0, sizeof longer);
+    memcpy(longer, &info, sizeof info);
+    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_INFORMATION, longer, sizeof longer),
                  STATUS_INVALID_BUFFER_SIZE);
     CHECK_EQ(sb_tag(&sb), after); /* failures changed nothing */
     sb_stop(&sb);
@@ -248,7 +251,10 @@ TEST(set_string_validates_level_termination_and_size)
                  STATUS_INVALID_PARAMETER);
     CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_STRING, &req, 4 + 3), STATUS_INVALID_BUFFER_SIZE);
     CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_STRING, &req, 4), STATUS_INVALID_BUFFER_SIZE);
-    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_STRING, &req, sizeof req + 2),
+    UCHAR longer[sizeof req + 2];
+    memset(longer, 0, sizeof longer);
+    memcpy(longer, &req, sizeof req);
+    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_STRING, longer, sizeof longer),
                  STATUS_INVALID_BUFFER_SIZE);
     sb_stop(&sb);
 }
@@ -309,7 +315,8 @@ TEST(set_temperature_and_estimated_time_validate)
                  STATUS_INVALID_PARAMETER);
     CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_TEMPERATURE, &max, sizeof max), STATUS_SUCCESS);
     CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_TEMPERATURE, &max, 2), STATUS_INVALID_BUFFER_SIZE);
-    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_ESTIMATED_TIME, &max, 8),
+    ULONG two[2] = {max, max};
+    CHECK_STATUS(sb_ctl(&sb, IOCTL_SIMBATT_SET_ESTIMATED_TIME, two, sizeof two),
                  STATUS_INVALID_BUFFER_SIZE);
     CHECK_EQ(sb_tag(&sb), tag); /* dynamic data: the tag stays */
     sb_stop(&sb);
