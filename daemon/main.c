@@ -145,6 +145,7 @@ int main(int argc, char **argv)
     int exit_code = 1;
     bool pidfile_written = false;
     bk_host_t *host = NULL;
+    bool machine_loaded = false;
     void *watch = NULL;
     if (sfd < 0 || policy_init(&o) != 0)
         goto out;
@@ -160,6 +161,7 @@ int main(int argc, char **argv)
              why && *why ? why : dlog_status_name(s));
         goto out;
     }
+    machine_loaded = true;
     srv.listen_fd = server_listen(&o);
     if (srv.listen_fd < 0)
         goto out;
@@ -196,6 +198,8 @@ out:
     power_stop();
     if (watch)
         bk_host_unwatch_interfaces(host, watch);
+    if (machine_loaded)
+        bk_host_unload_machine(host); /* its devices, drivers, platform device */
     if (host) {
         int leaks = bk_host_destroy(host);
         if (leaks) {
