@@ -127,6 +127,30 @@ void reg_shutdown(void);
 size_t rtl_wcslen(const WCHAR *s);
 /* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */
 size_t rtl_utf16_to_utf8(const WCHAR *src, size_t src_chars, char *dst, size_t dst_len);
+/* ---- pnp: re-evaluating bindings for the installer (pnp/rebind.c) ----- */
+/* Removes the stack of every device whose function driver is `service`
+ * (QUERY_REMOVE then REMOVE_DEVICE, children first; the devnode stays,
+ * without a driver, since its bus still reports it). STATUS_SUCCESS, or the
+ * veto's status with the vetoing device's instance path in `vetoed` (the
+ * devices removed before it stay removed: pnp_rebind restarts them). */
+NTSTATUS pnp_unbind_service(const char *service, char *vetoed, size_t len);
+/* Re-evaluates every device in the tree against the Bindings key: a device
+ * without a driver that now has a binding is started with it; a running
+ * device whose best binding names another service, or (for a service in
+ * `changed`) another image path, is removed and started again with it. A
+ * veto leaves the device as it is. Returns how many devices were started. */
+size_t pnp_rebind(const char *const *changed, size_t nchanged);
+
+/* ---- setup: the INF installer (setup/) -------------------------------- */
+/* Copies the per-device registry values of the package a device was bound
+ * by (its DDInstall AddReg to Enum\<instance>\Driver, its .HW AddReg to
+ * Enum\<instance>\Device Parameters): the binding is the first of the
+ * device's IDs (hardware IDs, then compatible IDs; UTF-8 MULTI_SZ) whose
+ * Bindings entry names `service` and an installed INF. Nothing happens
+ * for a binding made by hand (bk_host_bind). PASSIVE_LEVEL. */
+void setup_apply_device_keys(const char *instance_path, const char *hardware_ids,
+                             const char *compatible_ids, const char *service);
+
 size_t rtl_utf8_to_utf16(const char *src, WCHAR *dst, size_t dst_chars);
 
 void bk_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

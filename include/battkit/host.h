@@ -256,6 +256,99 @@ const char *bk_host_last_unload_report(bk_host_t *host);
 bk_status_t bk_host_set_system_power(bk_host_t *host, int system_state);
 int bk_host_system_power(bk_host_t *host);
 
+/* ---- setup additions ---- */
+/* Installing drivers from their INF files (ntos/setup; docs/setup.md), the
+ * way Windows installs a driver package: the INF is verified (the battery
+ * rules for Class=Battery, the generic rules for any other), the files its
+ * CopyFiles name are copied into the driver store (a NAME.sys is satisfied
+ * by NAME.so beside the INF), the services are written under
+ * Services\<name>, one binding per models hardware and compatible ID under
+ * Control\battkit\Bindings (the best-ranked package wins each ID: see
+ * docs/setup.md), the package is recorded under Control\battkit\
+ * DriverStore\<inf>, the registry is written to its file in one atomic
+ * step, and present devices are re-evaluated (a device without a driver
+ * that now matches is started; one whose best driver changed is restarted
+ * with the new one). Every call is made from a thread that is not running
+ * driver code; installs are serialized. */
+
+#define BK_SETUP_TRUSTED   0x0001u /* ranked as signed (signature score 0x00) */
+#define BK_SETUP_IN_PLACE  0x0002u /* files used where they are: nothing copied to the store */
+#define BK_SETUP_NO_REBIND 0x0004u /* store and registry only; devices are not re-evaluated */
+
+/* Report text: one line per step or problem ("FILE:LINE: error: ..." for a
+ * refused INF); report may be NULL, it is truncated to len. */
+bk_status_t bk_host_install_inf(bk_host_t *host, const char *inf_path, char *report, size_t len);
+bk_status_t bk_host_install_inf_ex(bk_host_t *host, const char *inf_path, uint32_t flags,
+                                   char *report, size_t len);
+/* name: a function driver's service name or an installed INF's name
+ * ("simbatt" or "simbatt.inf"). Devices using it are removed (QUERY_REMOVE,
+ * REMOVE_DEVICE; a veto fails the call with STATUS_DEVICE_BUSY and nothing
+ * changed), the driver is unloaded, its keys and store directory deleted;
+ * the devices are then re-evaluated against the drivers that remain. */
+bk_status_t bk_host_uninstall_driver(bk_host_t *host, const char *name, char *report, size_t len);
+
+typedef struct bk_installed_driver {
+    char *inf;           /* its name in the store ("simbatt.inf") */
+    char *original_path; /* where it was installed from */
+    char *store_dir;     /* the package directory (the INF's own when in place) */
+    char *class_name;    /* [Version] Class, ClassGuid, Provider */
+    char *class_guid;
+    char *provider;
+    char *driver_date;    /* DriverVer: mm/dd/yyyy */
+    char *driver_version; /* DriverVer: w.x.y.z ("" if none) */
+    char *services;       /* comma-separated, function drivers first */
+    char *ids;            /* comma-separated hardware and compatible IDs it binds */
+    uint32_t flags;       /* BK_SETUP_TRUSTED | BK_SETUP_IN_PLACE as installed */
+} bk_installed_driver_t;
+/* The installed packages in name order; free with bk_host_free_installed. */
+size_t bk_host_list_installed(bk_host_t *host, bk_installed_driver_t **list);
+void bk_host_free_installed(bk_installed_driver_t *list, size_t count);
+
+/* Installs every *.inf in the driver directory (where the build puts each
+ * driver's INF beside its .so), in place and trusted, as Windows' inbox
+ * drivers are; then re-evaluates present devices once. Idempotent: a
+ * second call changes nothing. Returns the first failure (each is logged)
+ * after trying every INF. */
+bk_status_t bk_host_install_shipped_drivers(bk_host_t *host);
+
+/* The driver store directory (packages go to DIR/<inf name>_<hash>/).
+ * NULL: the default, bk_setup_default_paths' store. */
+bk_status_t bk_host_set_driver_store(bk_host_t *host, const char *dir);
+const char *bk_host_driver_store(bk_host_t *host);
+/* Where battd and `battinf` keep their state unless told otherwise: the
+ * state directory is $BATTKIT_STATE_DIR, else /var/lib/battkit for root,
+ * else $XDG_STATE_HOME/battkit, else $HOME/.local/state/battkit; the
+ * registry file is STATE/registry and the store STATE/driverstore. Either
+ * buffer may be NULL. 0, or -1 when a path does not fit. */
+int bk_setup_default_paths(char *registry_file, size_t registry_len, char *store_dir,
+                           size_t store_len);
+
+/* battd's privileged SETUP request, served by the daemon's own host:
+ * op 1 install (arg: absolute INF path, flags BK_SETUP_*), 2 uninstall
+ * (arg: name), 3 list (arg ignored; the report lists the packages). The
+ * registry is flushed before it returns, and the bindings apply to the
+ * running host at once: no restart. */
+#define BK_SETUP_OP_INSTALL   1u
+#define BK_SETUP_OP_UNINSTALL 2u
+#define BK_SETUP_OP_LIST      3u
+bk_status_t setup_install_for_daemon(bk_host_t *host, uint32_t op, const char *arg, uint32_t flags,
+                                     char *report, size_t len);
+
+/* Test hook: called at each step of an install; a nonzero return makes the
+ * install fail there (STATUS_UNSUCCESSFUL) with everything undone, as if
+ * the step had failed. At BK_SETUP_AT_COMMITTED the registry file is
+ * already written: the return value is ignored there. Tests that kill the
+ * process use the same points. fn NULL removes the hook. */
+enum bk_setup_point {
+    BK_SETUP_AT_FILES_STAGED = 1,          /* files copied to a temp dir in the store */
+    BK_SETUP_AT_FILES_PLACED = 2,          /* temp dir renamed into place; registry untouched */
+    BK_SETUP_AT_REGISTRY_STAGED = 3,       /* every registry change computed, none applied */
+    BK_SETUP_AT_REGISTRY_HALF_APPLIED = 4, /* half applied in memory, file not written */
+    BK_SETUP_AT_COMMITTED = 5,             /* registry file written; old files not yet removed */
+};
+typedef int (*bk_setup_fault_fn)(void *context, int point);
+void bk_setup_set_fault_hook(bk_setup_fault_fn fn, void *context);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,7 @@
 /* main.c: the battinf command line. `verify` checks a battery driver INF and
- * prints FILE:LINE: error|warning: message per problem; install, uninstall and
- * list are reserved for the installer and not built yet. */
+ * prints FILE:LINE: error|warning: message per problem; install, uninstall
+ * and list drive the installer (install.c). */
+#include "setup_cli.h"
 #include "verify.h"
 
 #include <stdio.h>
@@ -12,7 +13,10 @@
 static void usage(FILE *out)
 {
     fputs("usage: battinf verify [--locale LCID] [--arch ARCH] [-I DIR]... FILE.inf\n"
-          "       battinf install | uninstall | list   (not built yet: exit status 2)\n"
+          "       battinf install FILE.inf [--trusted] [WHERE]\n"
+          "       battinf uninstall NAME [WHERE]\n"
+          "       battinf list [WHERE]\n"
+          "WHERE: [--registry FILE] [--store DIR] [--offline] [--socket PATH]\n"
           "\n"
           "verify  checks a battery driver INF against the WDK's rules for INF files and\n"
           "        for battery drivers (Class=Battery and its GUID, DestinationDirs, models\n"
@@ -22,7 +26,21 @@ static void usage(FILE *out)
           "  --locale LCID  use [Strings.LCID] (hex LANGID, e.g. 0407) for %strkey%\n"
           "  --arch ARCH    platform for decorated sections (default amd64)\n"
           "  -I DIR         also look in DIR for copied files (NAME.sys or NAME.so) and\n"
-          "                 for INFs named by Include=\n",
+          "                 for INFs named by Include=\n"
+          "\n"
+          "install    verifies the INF (refused with FILE:LINE on any error), copies its\n"
+          "           files to the driver store, writes its services and bindings to the\n"
+          "           registry in one atomic step and binds present devices.\n"
+          "uninstall  removes the devices using a driver (service or INF name), unloads\n"
+          "           it and deletes what its install wrote.\n"
+          "list       the installed driver packages.\n"
+          "  With battd running these go to battd (privileged users only) and apply to\n"
+          "  the running system at once. Otherwise, or with --registry, --store or\n"
+          "  --offline, battinf works on the registry file and driver store itself\n"
+          "  (default: $BATTKIT_STATE_DIR or ~/.local/state/battkit: registry and\n"
+          "  driverstore/; --store defaults to driverstore/ beside --registry).\n"
+          "  --trusted  rank the package as signed, like an inbox driver\n"
+          "  --socket   battd's socket (default: $BATTKIT_SOCKET, then the usual path)\n",
           out);
 }
 
@@ -93,10 +111,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "verify"))
         return verify_main(argc - 2, argv + 2);
-    if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "list")) {
-        fprintf(stderr, "battinf: %s: not built yet\n", cmd);
-        return 2;
-    }
+    if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "list"))
+        return battinf_setup_main(cmd, argc - 2, argv + 2);
     fprintf(stderr, "battinf: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

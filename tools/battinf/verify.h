@@ -4,10 +4,10 @@
 #ifndef BATTINF_VERIFY_H
 #define BATTINF_VERIFY_H
 
-#include "inf.h"
+#include "battery_rules.h"
 
 /* docs (devguid.h): GUID_DEVCLASS_BATTERY, the Battery setup class. */
-#define BATTINF_BATTERY_CLASS_GUID "{72631e54-78a4-11d0-bcf7-00aa00b7b32a}"
+#define BATTINF_BATTERY_CLASS_GUID SETUP_BATTERY_CLASS_GUID
 
 typedef struct battinf_options {
     const char *locale;             /* [Strings.LCID] to use, NULL: [Strings] */
