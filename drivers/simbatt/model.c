@@ -100,20 +100,6 @@ static NTSTATUS SimBattFindPlatformDevices(PBATTKIT_PLATFORM_INTERFACE Interface
     return *BatteryIndex != SIMBATT_NO_INDEX ? STATUS_SUCCESS : STATUS_NOT_FOUND;
 }
 
-/* ACPI power units: 0 is mW/mWh; 1 is mA/mAh, turned into mW/mWh with the
- * design voltage (mV), as a control-method battery driver would. */
-static ULONG SimBattToMilliwatts(ULONG Value, ULONG PowerUnit, ULONG DesignVoltage)
-{
-    ULONGLONG scaled;
-
-    if (Value == BATTKIT_UNKNOWN || PowerUnit == 0)
-        return Value;
-    if (DesignVoltage == 0 || DesignVoltage == BATTKIT_UNKNOWN)
-        return BATTKIT_UNKNOWN;
-    scaled = (ULONGLONG)Value * DesignVoltage / 1000;
-    return scaled >= BATTKIT_UNKNOWN ? BATTKIT_UNKNOWN - 1 : (ULONG)scaled;
-}
-
 static void SimBattWiden(PWCHAR Target, const CHAR *Source, ULONG SourceSize)
 {
     ULONG i;
@@ -124,12 +110,14 @@ static void SimBattWiden(PWCHAR Target, const CHAR *Source, ULONG SourceSize)
 }
 
 /* The reading as battery data (what BatteryMini* report, before the
- * extension's bias, charge control and faults). */
+ * extension's bias, charge control and faults). The platform reads in mWh,
+ * mW and mV whatever firmware shape it emulates (PowerUnit is for the ACPI
+ * bus, which builds mAh packages from the same numbers), so only the rate's
+ * sign and the unknown values need translating. */
 static void SimBattReadingToData(const BATTKIT_BATTERY_READING *Reading, BOOLEAN AcOnline,
                                  PSIMBATT_BATTERY Data)
 {
-    ULONG unit = Reading->PowerUnit, volts = Reading->DesignVoltage;
-    ULONG full, warning, rate, granularity2;
+    ULONG full, warning, rate = Reading->PresentRate, granularity2;
     PBATTERY_INFORMATION info = &Data->Information;
     PBATTERY_STATUS status = &Data->Status;
 
@@ -138,14 +126,14 @@ static void SimBattReadingToData(const BATTKIT_BATTERY_READING *Reading, BOOLEAN
     info->Technology = Reading->Technology != 0 ? 1 : 0;
     for (ULONG i = 0; i < sizeof(info->Chemistry) && Reading->Type[i] != '\0'; i++)
         info->Chemistry[i] = (UCHAR)Reading->Type[i];
-    info->DesignedCapacity = SimBattToMilliwatts(Reading->DesignCapacity, unit, volts);
-    full = SimBattToMilliwatts(Reading->FullChargeCapacity, unit, volts);
+    info->DesignedCapacity = Reading->DesignCapacity;
+    full = Reading->FullChargeCapacity;
     if (full == BATTKIT_UNKNOWN || full == 0)
         full = info->DesignedCapacity;
     info->FullChargedCapacity = full;
     /* docs: DefaultAlert1 is the "low" alert, DefaultAlert2 the "warning" one. */
-    info->DefaultAlert1 = SimBattToMilliwatts(Reading->LowCapacity, unit, volts);
-    warning = SimBattToMilliwatts(Reading->WarningCapacity, unit, volts);
+    info->DefaultAlert1 = Reading->LowCapacity != BATTKIT_UNKNOWN ? Reading->LowCapacity : 0;
+    warning = Reading->WarningCapacity != BATTKIT_UNKNOWN ? Reading->WarningCapacity : 0;
     info->DefaultAlert2 = warning;
     info->CycleCount = Reading->CycleCount != BATTKIT_UNKNOWN ? Reading->CycleCount : 0;
 
@@ -157,9 +145,8 @@ static void SimBattReadingToData(const BATTKIT_BATTERY_READING *Reading, BOOLEAN
         status->PowerState |= BATTERY_CHARGING;
     if (Reading->State & BATTKIT_BST_CRITICAL)
         status->PowerState |= BATTERY_CRITICAL;
-    status->Capacity = SimBattToMilliwatts(Reading->RemainingCapacity, unit, volts);
+    status->Capacity = Reading->RemainingCapacity;
     status->Voltage = Reading->PresentVoltage; /* mV; BATTKIT_UNKNOWN is BATTERY_UNKNOWN_VOLTAGE */
-    rate = SimBattToMilliwatts(Reading->PresentRate, unit, volts);
     if (rate == BATTKIT_UNKNOWN)
         status->Rate = (LONG)BATTERY_UNKNOWN_RATE;
     else if (status->PowerState & BATTERY_DISCHARGING)
@@ -174,16 +161,14 @@ static void SimBattReadingToData(const BATTKIT_BATTERY_READING *Reading, BOOLEAN
         granularity2 = Reading->Granularity2 != 0 && Reading->Granularity2 != BATTKIT_UNKNOWN
                            ? Reading->Granularity2
                            : Reading->Granularity1;
-        if (warning != 0 && warning != BATTKIT_UNKNOWN && warning < full) {
-            Data->Granularity[0].Granularity =
-                SimBattToMilliwatts(Reading->Granularity1, unit, volts);
+        if (warning != 0 && warning < full) {
+            Data->Granularity[0].Granularity = Reading->Granularity1;
             Data->Granularity[0].Capacity = warning;
-            Data->Granularity[1].Granularity = SimBattToMilliwatts(granularity2, unit, volts);
+            Data->Granularity[1].Granularity = granularity2;
             Data->Granularity[1].Capacity = full;
             Data->GranularityCount = 2;
         } else {
-            Data->Granularity[0].Granularity =
-                SimBattToMilliwatts(Reading->Granularity1, unit, volts);
+            Data->Granularity[0].Granularity = Reading->Granularity1;
             Data->Granularity[0].Capacity = full;
             Data->GranularityCount = 1;
         }

@@ -302,3 +302,52 @@ TEST(full_discharge_reaches_critical_at_the_models_predicted_time)
     printf("  critical after %.0f s, model integral %.0f s\n", took, expected);
     sb_stop(&sb);
 }
+
+/* The class driver's low edge becomes the platform's trip point (_BTP), so
+ * a discharge across it completes the wait when it happens, not at a poll. */
+TEST(capacity_window_is_armed_as_the_platform_trip_point)
+{
+    sb_t sb;
+    BATTERY_STATUS now, out;
+    bk_platform_reading_t model;
+
+    SB_START(sb, &on_platform);
+    CHECK_STATUS(bk_platform_set_load_w(sb.host, 20.0), STATUS_SUCCESS);
+    CHECK_STATUS(bk_platform_set_ac(sb.host, NULL, 0), STATUS_SUCCESS);
+    bk_host_settle(sb.host);
+    ULONG tag = sb_tag(&sb);
+    CHECK_STATUS(sb_query_status(&sb, tag, &now), STATUS_SUCCESS);
+    REQUIRE(now.PowerState & BATTERY_DISCHARGING);
+    ULONG low = now.Capacity - 1000; /* 1 Wh at 20 W: 180 s */
+    uint64_t start = bk_host_now_ns(sb.host);
+    bk_request_t *r = sb_wait_status(&sb, tag, FOREVER, now.PowerState, low, FOREVER, &out);
+    REQUIRE(r);
+    REQUIRE(bk_platform_read(sb.host, "BAT0", &model) == STATUS_SUCCESS);
+    CHECK_EQ(model.trip_mwh, low); /* no critical bias: the same number */
+    CHECK_STATUS(bk_request_wait(r, 600 * SB_SECOND), STATUS_SUCCESS);
+    double took = (double)(bk_host_now_ns(sb.host) - start) / 1e9;
+    CHECK(out.Capacity < low);
+    CHECK_NEAR(took, 180, 6);
+    bk_request_free(r);
+    bk_host_settle(sb.host);
+    REQUIRE(bk_platform_read(sb.host, "BAT0", &model) == STATUS_SUCCESS);
+    CHECK_EQ(model.trip_mwh, 0); /* nobody waits: disarmed */
+    sb_stop(&sb);
+}
+
+/* The platform reads in mWh whatever firmware it emulates: a firmware in
+ * mA/mAh (ACPI power unit 1) changes the ACPI packages, not simbatt. */
+TEST(firmware_power_unit_does_not_change_simbatt_units)
+{
+    sb_t sb;
+    bk_platform_reading_t model;
+
+    SB_START(sb, &on_platform);
+    CHECK_STATUS(bk_platform_set_firmware(sb.host, "BAT0", 0, 1), STATUS_SUCCESS);
+    bk_host_settle(sb.host);
+    SIMBATT_STATE st = sb_state(&sb);
+    CHECK_EQ(st.ReportedInformation.DesignedCapacity, 57000);
+    REQUIRE(bk_platform_read(sb.host, "BAT0", &model) == STATUS_SUCCESS);
+    CHECK_NEAR(st.ReportedStatus.Capacity, model.remaining_mwh, 2);
+    sb_stop(&sb);
+}
