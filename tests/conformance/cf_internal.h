@@ -70,6 +70,10 @@ typedef struct cf_ctx {
     cf_helper_t helper;
     bool wedged;      /* a driver never returned: stop touching the host */
     char service[64]; /* the service the suite started (for its unload) */
+    /* Requests a driver kept even after they were cancelled, with the
+     * buffers they may still write; swept at the end of the run. */
+    struct cf_req *kept;
+    size_t nkept;
     /* The slowest answer to a request that did not ask to wait. */
     uint64_t slowest_ns;
     char slowest[96];
@@ -123,6 +127,8 @@ NTSTATUS cf_finish(cf_ctx_t *c, cf_req_t *r, uint64_t budget_ns, void *out, uint
 /* Its state now (after letting queued work run); copies the output. */
 NTSTATUS cf_peek(cf_ctx_t *c, cf_req_t *r, void *out, uint32_t *returned);
 void cf_release(cf_ctx_t *c, cf_req_t *r); /* cancels a pending one */
+/* End of run: frees what cf_release had to keep, once it completed. */
+void cf_sweep_kept(cf_ctx_t *c);
 /* A request that must not wait: started, finished within a generous bound
  * and counted for answers_without_waiting. STATUS_PENDING if unanswered. */
 NTSTATUS cf_ioctl(cf_ctx_t *c, ULONG code, const void *in, ULONG in_len, void *out, ULONG out_len,

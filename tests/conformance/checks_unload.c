@@ -58,6 +58,10 @@ void cf_check_unload(cf_ctx_t *c, bk_device_t *device, bool added, const bk_pool
         cf_skip(c, pool_name, "%s", why);
         return;
     }
+    /* The device pointer is only valid until the removal. */
+    char instance[256];
+    snprintf(instance, sizeof instance, "%s",
+             bk_device_instance_path(device) ? bk_device_instance_path(device) : "the device");
     memset(&r, 0, sizeof r);
     waiting = c->bat && c->bat->handle && start_pending_wait(c, &r);
 
@@ -113,8 +117,7 @@ void cf_check_unload(cf_ctx_t *c, bk_device_t *device, bool added, const bk_pool
         cf_pass(c, pool_name,
                 "%s removed, %lld blocks fewer in the pool (its driver stays for the machine's "
                 "other devices; the host checks its pool when it is destroyed)",
-                bk_device_instance_path(device) ? bk_device_instance_path(device) : "device",
-                -blocks);
+                instance, -blocks);
     else
         cf_pass(c, pool_name, "device removed, driver %s unloaded, pool back to %llu blocks",
                 c->service, (unsigned long long)after.blocks_outstanding);

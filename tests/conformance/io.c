@@ -196,17 +196,43 @@ NTSTATUS cf_finish(cf_ctx_t *c, cf_req_t *r, uint64_t budget_ns, void *out, uint
 void cf_release(cf_ctx_t *c, cf_req_t *r)
 {
     if (r->request) {
-        bool pending = bk_request_status(r->request, NULL) == STATUS_PENDING;
-        bk_request_free(r->request); /* cancels a pending one */
+        bk_request_cancel(r->request); /* harmless once completed */
         bk_host_settle(c->host);
-        if (pending) {
-            cf_log(c, "a cancelled request's buffer is kept: its driver may still complete it");
+        if (bk_request_status(r->request, NULL) == STATUS_PENDING) {
+            /* The driver holds on to it (busy in a slow callback, or it
+             * ignores cancel): it may still write the buffer later. */
+            cf_req_t *grown = realloc(c->kept, (c->nkept + 1) * sizeof *grown);
+            if (grown) {
+                c->kept = grown;
+                c->kept[c->nkept++] = *r;
+            } else {
+                bk_request_free(r->request); /* the buffer is leaked instead */
+            }
+            cf_log(c, "a cancelled request is still held by its driver");
+            r->request = NULL;
             r->buffer = NULL;
+            return;
         }
+        bk_request_free(r->request);
         r->request = NULL;
     }
     free(r->buffer);
     r->buffer = NULL;
+}
+
+void cf_sweep_kept(cf_ctx_t *c)
+{
+    bk_host_settle(c->host);
+    for (size_t i = 0; i < c->nkept; i++) {
+        cf_req_t *r = &c->kept[i];
+        bool done = bk_request_status(r->request, NULL) != STATUS_PENDING;
+        bk_request_free(r->request);
+        if (done)
+            free(r->buffer); /* else the host may still complete into it */
+    }
+    free(c->kept);
+    c->kept = NULL;
+    c->nkept = 0;
 }
 
 static const char *ioctl_name(ULONG code)

@@ -341,6 +341,8 @@ done:
                 "a call into the driver never returned, even with the clock moved on; the run "
                 "stopped there");
     }
+    if (!c.wedged)
+        cf_sweep_kept(&c);
     cf_helper_stop(&c);
     free(bats);
     bk_host_free_list(before, nbefore);
