@@ -105,3 +105,42 @@ TEST(removal_with_a_model_attached_detaches_cleanly)
     sb.device = NULL;
     sb_stop(&sb);
 }
+
+/* IRP_MJ_SYSTEM_CONTROL goes through BatteryClassSystemControl: battc
+ * answers the standard blocks from simbatt's callbacks. */
+TEST(wmi_blocks_are_answered_through_battc)
+{
+    sb_t sb;
+    BATTERY_WMI_STATUS ws;
+    BATTERY_WMI_TEMPERATURE wt;
+    uint32_t got = 0;
+
+    SB_START(sb, NULL);
+    sb_set_status(&sb, BATTERY_DISCHARGING, 30000, 11200, -8000);
+    memset(&ws, 0, sizeof ws);
+    CHECK_STATUS(bk_wmi_query(sb.battery, &BATTERY_STATUS_WMI_GUID, &ws, sizeof ws, &got),
+                 STATUS_SUCCESS);
+    CHECK_EQ(ws.Tag, sb_tag(&sb));
+    CHECK_EQ(ws.RemainingCapacity, 30000);
+    CHECK_EQ(ws.Voltage, 11200);
+    CHECK(ws.Discharging && !ws.PowerOnline && !ws.Charging);
+    CHECK_STATUS(bk_wmi_query(sb.battery, &BATTERY_TEMPERATURE_WMI_GUID, &wt, sizeof wt, &got),
+                 STATUS_SUCCESS);
+    CHECK_EQ(wt.Temperature, 2982);
+    sb_stop(&sb);
+}
+
+/* Power IRPs pass through to the PDO; the battery answers after a sleep. */
+TEST(system_sleep_and_wake_pass_through)
+{
+    sb_t sb;
+    BATTERY_STATUS st;
+
+    SB_START(sb, NULL);
+    ULONG tag = sb_tag(&sb);
+    CHECK_STATUS(bk_host_set_system_power(sb.host, 4 /* S3 */), STATUS_SUCCESS);
+    CHECK_STATUS(bk_host_set_system_power(sb.host, 1 /* S0 */), STATUS_SUCCESS);
+    CHECK_STATUS(sb_query_status(&sb, tag, &st), STATUS_SUCCESS);
+    CHECK_EQ(st.Capacity, 36000);
+    sb_stop(&sb);
+}
