@@ -76,14 +76,13 @@ typedef struct _SIMBATT_EXTENSION {
     SIMBATT_MODEL Model;
 } SIMBATT_EXTENSION, *PSIMBATT_EXTENSION;
 
-/* driver.c */
+/* driver.c: the driver's registry path (WMI registration). */
 extern UNICODE_STRING SimBattRegistryPath;
 
-/* All of these: PASSIVE_LEVEL. "Locked" routines need Ext->Lock held. */
+/* state.c: the battery data and what is reported from it. All routines
+ * below run at PASSIVE_LEVEL; "locked" ones need Ext->Lock held. */
 void SimBattLock(PSIMBATT_EXTENSION Ext);
 void SimBattUnlock(PSIMBATT_EXTENSION Ext);
-
-/* state.c: the battery data and what is reported from it. */
 void SimBattInitState(PSIMBATT_EXTENSION Ext); /* defaults, at AddDevice */
 /* The data reported now: the model's while attached, else the stored one. */
 const SIMBATT_BATTERY *SimBattData(PSIMBATT_EXTENSION Ext);
