@@ -1,10 +1,10 @@
-# battkit_add_driver(NAME SOURCES files... [IMPORTS battc])
+# battkit_add_driver(NAME SOURCES files... [IMPORTS battc] [NO_INSTALL])
 # Builds a driver as a shared object <NAME>.so in build/lib/drivers, against
 # the WDK headers only. --no-undefined makes a WDM routine the host lacks a
 # link error that names the routine.
 set(BATTKIT_DRIVER_OUTPUT_DIR ${CMAKE_BINARY_DIR}/lib/drivers)
 function(battkit_add_driver name)
-  cmake_parse_arguments(D "" "" "SOURCES;IMPORTS" ${ARGN})
+  cmake_parse_arguments(D "NO_INSTALL" "" "SOURCES;IMPORTS" ${ARGN})
   add_library(${name} SHARED ${D_SOURCES})
   set_target_properties(${name} PROPERTIES
     PREFIX "" SUFFIX ".so" NO_SONAME OFF
@@ -16,9 +16,10 @@ function(battkit_add_driver name)
   if(NOT BATTKIT_SANITIZE)
     target_link_options(${name} PRIVATE -Wl,-z,defs)
   endif()
+  if(D_NO_INSTALL)
+    return()  # test drivers: built for the tests, never shipped
+  endif()
   install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/battkit/drivers)
-  foreach(inf IN LISTS D_SOURCES)
-  endforeach()
   file(GLOB infs ${CMAKE_CURRENT_SOURCE_DIR}/*.inf)
   if(infs)
     file(COPY ${infs} DESTINATION ${BATTKIT_DRIVER_OUTPUT_DIR})

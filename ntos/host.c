@@ -170,44 +170,6 @@ void bk_host_pool_stats(bk_pool_stats_t *out)
 }
 
 /* ---- handles ---- */
-struct sync_wait {
-    pthread_mutex_t lock;
-    pthread_cond_t cv;
-    bool done;
-    NTSTATUS status;
-};
-
-static void sync_finish(PIRP irp, void *context)
-{
-    struct sync_wait *w = context;
-    pthread_mutex_lock(&w->lock);
-    w->status = irp->IoStatus.Status;
-    w->done = true;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->lock);
-}
-
-/* Sends a create/cleanup/close IRP and waits for it (these never wait on time). */
-static NTSTATUS send_file_irp(PDEVICE_OBJECT device, PFILE_OBJECT file, UCHAR major)
-{
-    struct sync_wait w = {.done = false};
-    pthread_mutex_init(&w.lock, NULL);
-    pthread_cond_init(&w.cv, NULL);
-    PIRP irp = io_build_host_irp(device, major, 0, sync_finish, &w);
-    if (!irp)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    irp->IoStatus.Status = STATUS_SUCCESS;
-    IoGetNextIrpStackLocation(irp)->FileObject = file;
-    IoCallDriver(device, irp);
-    pthread_mutex_lock(&w.lock);
-    while (!w.done)
-        pthread_cond_wait(&w.cv, &w.lock);
-    pthread_mutex_unlock(&w.lock);
-    pthread_cond_destroy(&w.cv);
-    pthread_mutex_destroy(&w.lock);
-    return w.status;
-}
-
 bk_status_t bk_host_open(bk_host_t *host, const char *path, uint32_t access, bk_handle_t **handle)
 {
     *handle = NULL;
@@ -234,7 +196,7 @@ bk_status_t bk_host_open(bk_host_t *host, const char *path, uint32_t access, bk_
         ObDereferenceObject(device);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    NTSTATUS status = send_file_irp(device, file, IRP_MJ_CREATE);
+    NTSTATUS status = io_send_file_irp(device, file, IRP_MJ_CREATE);
     if (!NT_SUCCESS(status)) {
         ObDereferenceObject(file);
         ObDereferenceObject(device);
@@ -262,7 +224,7 @@ void bk_close(bk_handle_t *h)
             IoCancelIrp(r->irp);
     }
     pthread_mutex_unlock(&request_lock);
-    send_file_irp(h->device, h->file, IRP_MJ_CLEANUP);
+    io_send_file_irp(h->device, h->file, IRP_MJ_CLEANUP);
     ke_settle();
     pthread_mutex_lock(&request_lock);
     while (!IsListEmpty(&h->requests)) {
@@ -274,8 +236,7 @@ void bk_close(bk_handle_t *h)
         bk_log(BK_LOG_WARN, "handle closed with a request its driver did not cancel");
     }
     pthread_mutex_unlock(&request_lock);
-    send_file_irp(h->device, h->file, IRP_MJ_CLOSE);
-    ObDereferenceObject(h->file);
+    ObDereferenceObject(h->file); /* the last reference: IRP_MJ_CLOSE */
     ObDereferenceObject(h->device);
     free(h);
 }

@@ -88,6 +88,10 @@ PIRP io_build_host_ioctl(PDEVICE_OBJECT target, PFILE_OBJECT file, ULONG code, c
 PIRP io_build_host_irp(PDEVICE_OBJECT target, UCHAR major, UCHAR minor, io_finish_fn finish,
                        void *context);
 NTSTATUS io_check_ioctl_access(PFILE_OBJECT file, ULONG code);
+/* Sends IRP_MJ_CREATE / _CLEANUP / _CLOSE for a file object and waits. */
+NTSTATUS io_send_file_irp(PDEVICE_OBJECT device, PFILE_OBJECT file, UCHAR major);
+#define FO_CLEANUP_COMPLETE 0x00004000
+#define FO_OPENED 0x00100000 /* IRP_MJ_CREATE succeeded: CLEANUP/CLOSE are owed */
 void io_init(void);
 void io_shutdown(void);
 
@@ -123,10 +127,6 @@ PDEVICE_OBJECT bk_handle_device(struct bk_handle *handle);
 void reg_init(const char *persist_file);
 void reg_shutdown(void);
 
-/* ---- rtl: small helpers the host itself uses -------------------------- */
-size_t rtl_wcslen(const WCHAR *s);
-/* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */
-size_t rtl_utf16_to_utf8(const WCHAR *src, size_t src_chars, char *dst, size_t dst_len);
 /* ---- pnp: re-evaluating bindings for the installer (pnp/rebind.c) ----- */
 /* Removes the stack of every device whose function driver is `service`
  * (QUERY_REMOVE then REMOVE_DEVICE, children first; the devnode stays,
@@ -151,6 +151,10 @@ size_t pnp_rebind(const char *const *changed, size_t nchanged);
 void setup_apply_device_keys(const char *instance_path, const char *hardware_ids,
                              const char *compatible_ids, const char *service);
 
+/* ---- rtl: small helpers the host itself uses -------------------------- */
+size_t rtl_wcslen(const WCHAR *s);
+/* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */
+size_t rtl_utf16_to_utf8(const WCHAR *src, size_t src_chars, char *dst, size_t dst_len);
 size_t rtl_utf8_to_utf16(const char *src, WCHAR *dst, size_t dst_chars);
 
 void bk_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

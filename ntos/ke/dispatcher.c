@@ -134,6 +134,7 @@ static NTSTATUS block_locked(DISPATCHER_HEADER *h, uint64_t deadline)
         InsertTailList(&ke.timed_waits, &wb.timed_link);
     if (wb.runner) {
         ke.runners_blocked++;
+        ke_ensure_workers_locked();
         ke_idle_check_locked();
     }
     while (wb.state == WAIT_WAITING) {

@@ -32,6 +32,7 @@ struct ke_state {
     int runners_busy;    /* runner threads executing a DPC or work item */
     int runners_blocked; /* ... of which are blocked in a wait */
     int workers, workers_idle;
+    int work_queued; /* items in work_queue */
     bool stopping;
     bool started;
     pthread_t dpc_thread;
@@ -44,6 +45,9 @@ bool ke_is_runner(void);
 void ke_set_runner(bool runner);
 void ke_idle_check_locked(void); /* wakes ke_settle when nothing is left */
 void ke_start_threads(void);
+/* Spawns a worker when queued items outnumber idle workers, so a work item
+ * that blocks never strands the ones behind it. ke_lock held. */
+void ke_ensure_workers_locked(void);
 void ke_stop_threads(void);
 void ke_queue_dpc_locked(PKDPC dpc);
 void ke_drain_dpcs_locked(void);

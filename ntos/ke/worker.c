@@ -47,13 +47,20 @@ void ke_idle_check_locked(void)
 
 void ke_settle(void)
 {
-    if (ke_is_runner()) {
-        bk_log(BK_LOG_ERROR, "ke_settle called from a DPC or work item; ignored");
-        return;
-    }
+    /* A work item may settle too (the PnP worker unloading a driver): it
+     * counts itself as blocked while it waits for the others. */
+    bool runner = ke_is_runner();
+    KE_ASSERT_IRQL_LE(PASSIVE_LEVEL);
     ke_lock();
+    if (runner) {
+        ke.runners_blocked++;
+        ke_ensure_workers_locked();
+        ke_idle_check_locked();
+    }
     while (!idle_locked())
         pthread_cond_wait(&ke.idle_cv, &ke.lock);
+    if (runner)
+        ke.runners_blocked--;
     ke_unlock();
 }
 
@@ -126,6 +133,7 @@ static void *worker_main(void *arg)
             continue;
         }
         ke_work_t *work = CONTAINING_RECORD(RemoveHeadList(&ke.work_queue), ke_work_t, link);
+        ke.work_queued--;
         work->link.Flink = NULL;
         ke.runners_busy++;
         ke_unlock();
@@ -145,12 +153,21 @@ static void spawn_worker_locked(void)
         ke.workers++;
 }
 
+void ke_ensure_workers_locked(void)
+{
+    /* Workers counted idle may not have woken yet; each queued item needs
+     * one idle worker of its own. */
+    int spawn = ke.work_queued - ke.workers_idle;
+    while (spawn-- > 0 && ke.workers < MAX_WORKERS)
+        spawn_worker_locked();
+}
+
 void ke_queue_work(ke_work_t *work)
 {
     ke_lock();
     InsertTailList(&ke.work_queue, &work->link);
-    if (ke.workers_idle == 0)
-        spawn_worker_locked();
+    ke.work_queued++;
+    ke_ensure_workers_locked();
     pthread_cond_signal(&ke.work_cv);
     ke_unlock();
 }
@@ -166,6 +183,7 @@ void ke_init(void)
     InitializeListHead(&ke.timed_waits);
     ke.runners_busy = ke.runners_blocked = 0;
     ke.workers = ke.workers_idle = 0;
+    ke.work_queued = 0;
     ke.stopping = false;
     ke.timer_sequence = 0;
     /* The real-time DPC thread sleeps until timer deadlines, which are on

@@ -288,13 +288,24 @@ NTSTATUS ldr_unload_driver(PDRIVER_OBJECT drv, char *report, size_t report_len)
     KE_ASSERT_IRQL_LE(PASSIVE_LEVEL);
     if (report_len)
         report[0] = 0;
-    if (drv->DeviceObject) {
-        snprintf(report, report_len, "driver %s still has device objects", m->service);
-        return STATUS_DEVICE_BUSY;
+    /* A device still in a PnP stack must be removed first; a legacy driver's
+     * own control devices are its Unload routine's to delete. */
+    for (PDEVICE_OBJECT d = drv->DeviceObject; d; d = d->NextDevice) {
+        if (d->AttachedDevice || ob_lower_device(d) || d->DeviceObjectExtension->DeviceNode) {
+            snprintf(report, report_len, "driver %s still has devices in a device stack",
+                     m->service);
+            return STATUS_DEVICE_BUSY;
+        }
     }
     if (drv->DriverUnload)
         drv->DriverUnload(drv);
     ke_settle(); /* work items the unload queued finish before the check */
+    if (drv->DeviceObject) {
+        snprintf(report, report_len, "driver %s left device objects after its Unload routine",
+                 m->service);
+        bk_log(BK_LOG_ERROR, "%s", report);
+        return STATUS_DEVICE_BUSY;
+    }
     m->driver = NULL;
     ex_free(drv, DRIVER_OBJECT_TAG, true);
     size_t leaked = ex_pool_leak_report(m, report, report_len);

@@ -296,12 +296,6 @@ void bk_host_free_list(char **paths, size_t count)
 }
 
 /* ---- IoGetDeviceObjectPointer ---- */
-static void setup_create(PIRP irp, void *arg)
-{
-    PIO_STACK_LOCATION next = IoGetNextIrpStackLocation(irp);
-    irp->IoStatus.Status = STATUS_SUCCESS; /* a create is answered by the driver */
-    next->FileObject = arg;
-}
 
 /* PASSIVE_LEVEL. docs: opens the named device (a symbolic link or a device
  * name) as IRP_MJ_CREATE; returns a referenced file object and the device
@@ -331,7 +325,7 @@ NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK 
         ObDereferenceObject(top);
         return STATUS_INSUFFICIENT_RESOURCES;
     }
-    NTSTATUS status = pnp_send_irp(top, IRP_MJ_CREATE, 0, setup_create, file, NULL);
+    NTSTATUS status = io_send_file_irp(top, file, IRP_MJ_CREATE);
     if (!NT_SUCCESS(status)) {
         ObDereferenceObject(file);
         ObDereferenceObject(top);
