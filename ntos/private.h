@@ -151,6 +151,14 @@ size_t pnp_rebind(const char *const *changed, size_t nchanged);
 void setup_apply_device_keys(const char *instance_path, const char *hardware_ids,
                              const char *compatible_ids, const char *service);
 
+/* ---- platform (ntos/platform): the simulated machine ----------------- */
+/* bk_host_create calls plat_init after pnp_init; bk_host_destroy calls
+ * plat_shutdown after pnp_shutdown and ke_settle (the bus drivers have let
+ * the platform go), before io/ke shut down. Until then the platform
+ * initialises itself on first use and bk_host_unload_machine tears it down. */
+void plat_init(void);
+void plat_shutdown(void);
+
 /* ---- rtl: small helpers the host itself uses -------------------------- */
 size_t rtl_wcslen(const WCHAR *s);
 /* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */

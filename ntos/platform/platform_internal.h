@@ -126,9 +126,7 @@ typedef struct plat {
 
 extern plat_t plat;
 
-/* ---- machine.c: loading and unloading ---- */
-void plat_init(void);
-void plat_shutdown(void);
+/* ---- machine.c: loading and unloading (plat_init/plat_shutdown: private.h) ---- */
 /* Lazily initialises the platform the first time a machine is loaded. */
 void plat_ensure_init(void);
 
