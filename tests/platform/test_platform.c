@@ -330,3 +330,35 @@ TEST(unload_and_reload_leave_nothing_behind)
     CHECK_EQ(after.blocks_outstanding, before.blocks_outstanding);
     fx_stop(h);
 }
+
+TEST(machine_file_load_scenario_starts_with_the_machine)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "[battery.BAT0]\ndesign_capacity_mwh = 57000\ndesign_voltage_mv = 11400\ncells = 3\n"
+             "[ac.ADP1]\nonline = yes\n[load]\nscenario = %s\n",
+             BK_DATA_DIR "/scenarios/unplug.scn");
+    bk_platform_reading_t r;
+    bk_host_t *h = fx_start("acpi", text);
+    REQUIRE(h);
+    CHECK(bk_platform_scenario_running(h));
+    bk_host_advance(h, 31 * FX_MINUTE);
+    CHECK_STATUS(bk_platform_read(h, "ADP1", &r), STATUS_SUCCESS);
+    CHECK_EQ(r.present, 0);
+    fx_stop(h);
+}
+
+TEST(machine_runs_on_real_time_too)
+{
+    bk_host_options_t opt = {.virtual_time = 0, .driver_dir = BK_BUILD_DRIVER_DIR};
+    bk_platform_reading_t r;
+    bk_host_t *h = bk_host_create(&opt);
+    REQUIRE(h);
+    CHECK_STATUS(bk_host_load_machine(h, NULL), STATUS_SUCCESS);
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_settle(h);
+    CHECK_STATUS(bk_platform_read(h, "BAT0", &r), STATUS_SUCCESS);
+    CHECK_EQ(r.discharging, 1);
+    bk_host_unload_machine(h);
+    CHECK_EQ(bk_host_destroy(h), 0);
+}
