@@ -98,6 +98,8 @@ int main(int argc, char **argv)
             bk_host_destroy(host);
         return 2;
     }
+    if (machine && !report.wedged)
+        bk_host_unload_machine(host); /* the counterpart of bk_host_load_machine */
     if (report.wedged) {
         /* A thread is still inside a driver: the host cannot be taken down. */
         bk_conformance_report_add(&report, stdout, "host_destroy_clean", BK_CONFORMANCE_SKIP,
