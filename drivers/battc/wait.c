@@ -323,7 +323,7 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
     for (e = Class->TagWaiters.Flink; e != &Class->TagWaiters;) {
         PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
         e = e->Flink;
-        if (Pass->TagWaiters && NT_SUCCESS(Pass->TagStatus)) {
+        if (NT_SUCCESS(Pass->TagStatus)) { /* a battery is there (asked this pass) */
             w->Tag = Pass->CurrentTag;
             if (BattcTakeWaiterLocked(Class, w, STATUS_SUCCESS, Done))
                 continue;
