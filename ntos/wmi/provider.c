@@ -501,7 +501,7 @@ static void query_registration(wmi_provider_t *p, ULONG data_path)
         if (!NT_SUCCESS(s)) {
             bk_log(BK_LOG_ERROR, "WMI: provider %p failed IRP_MN_REGINFO%s: 0x%08x",
                    (void *)p->device, minor == IRP_MN_REGINFO_EX ? "_EX" : "", (unsigned)s);
-        } else if (!parse_reginfo(buffer, got < size ? (ULONG)got : size, &r)) {
+        } else if (!parse_reginfo(buffer, got && got < size ? (ULONG)got : size, &r)) {
             bk_log(BK_LOG_ERROR, "WMI: provider %p returned a malformed WMIREGINFO",
                    (void *)p->device);
             free_reginfo(&r);

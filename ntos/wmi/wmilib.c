@@ -39,10 +39,13 @@ static bool find_guid(PWMILIB_CONTEXT ctx, const GUID *guid, ULONG *index)
     return false;
 }
 
+/* Where the data of a WNODE_ALL_DATA of `instances` instances starts; a
+ * count no buffer can hold saturates (the query then gets BufferAvail 0). */
 static ULONG data_start_all(ULONG instances)
 {
-    return (ULONG)ALIGN_UP_BY(WMI_ALL_DATA_FIXED + instances * sizeof(OFFSETINSTANCEDATAANDLENGTH),
-                              8);
+    uint64_t start = ALIGN_UP_BY(
+        WMI_ALL_DATA_FIXED + (uint64_t)instances * sizeof(OFFSETINSTANCEDATAANDLENGTH), 8);
+    return start > 0xFFFFFFF8u ? 0xFFFFFFF8u : (ULONG)start;
 }
 
 static ULONG data_start_single(void)
