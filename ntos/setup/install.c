@@ -8,6 +8,7 @@
  * one (a stray store directory is removed by the next operation's gc). */
 #include "setup_internal.h"
 #include "battery_rules.h"
+#include "../ldr/ldr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -133,7 +134,11 @@ static bool is_battery_class(const bk_inf_t *inf)
 static NTSTATUS verify(pkg_t *p, setup_report_t *r)
 {
     bk_diags_t diags = {0};
-    bk_inf_options_t opt = {0};
+    /* Files an INF copies that battkit itself provides (battc.sys, as
+     * Windows has it in System32\drivers) are found in the driver
+     * directory after the INF's own. */
+    const char *const search[] = {ldr_driver_dir(), NULL};
+    bk_inf_options_t opt = {.search_dirs = search};
     p->inf = bk_inf_open(p->path, &opt, &diags);
     if (p->inf) {
         bk_inf_check(p->inf, &diags);
@@ -428,7 +433,8 @@ static NTSTATUS name_package(pkg_t *p, const char *root, setup_report_t *r)
         setup_report(r, "%s: cannot read: %s", p->path, strerror(errno));
         return STATUS_OBJECT_NAME_NOT_FOUND;
     }
-    qsort(p->files, p->nfiles, sizeof(*p->files), file_order);
+    if (p->nfiles)
+        qsort(p->files, p->nfiles, sizeof(*p->files), file_order);
     for (size_t i = 0; i < p->nfiles; i++) {
         h = setup_hash_bytes(h, p->files[i].stored, strlen(p->files[i].stored) + 1);
         if (!setup_hash_file(&h, p->files[i].source)) {

@@ -36,7 +36,8 @@ bk_status_t bk_host_install_shipped_drivers(bk_host_t *host)
         }
     }
     closedir(d);
-    qsort(infs.items, infs.count, sizeof(*infs.items), by_name);
+    if (infs.count)
+        qsort(infs.items, infs.count, sizeof(*infs.items), by_name);
     for (size_t i = 0; i < infs.count; i++) {
         NTSTATUS s = bk_host_install_inf_ex(
             host, infs.items[i], BK_SETUP_IN_PLACE | BK_SETUP_TRUSTED | BK_SETUP_NO_REBIND, report,

@@ -275,7 +275,8 @@ char *fx_listing(const char *dir)
     char **lines = NULL, *out = NULL;
     size_t n = 0, len = 0;
     walk(dir, "", &lines, &n);
-    qsort(lines, n, sizeof(*lines), cmp_str);
+    if (n)
+        qsort(lines, n, sizeof(*lines), cmp_str);
     FILE *f = open_memstream(&out, &len);
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s\n", lines[i]);
