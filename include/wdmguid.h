@@ -30,15 +30,15 @@ typedef enum _KINTERRUPT_MODE { LevelSensitive, Latched } KINTERRUPT_MODE;
 #ifndef BATTKIT_ACPI_INTERFACE_STANDARD_DEFINED
 #define BATTKIT_ACPI_INTERFACE_STANDARD_DEFINED
 
-#define ACPI_INTERFACE_VERSION 1
-
 /* General-purpose event (GPE) routines: battkit's emulated ACPI bus has no
  * GPEs, and answers them STATUS_NOT_SUPPORTED. */
 typedef BOOLEAN (*PGPE_SERVICE_ROUTINE)(PVOID ObjectContext, PVOID ServiceContext);
+/* As wdm.h declares it: the last parameter is a PVOID (the object context
+ * comes back through it). */
 typedef NTSTATUS (*PGPE_CONNECT_VECTOR)(PDEVICE_OBJECT Context, ULONG GpeNumber,
                                         KINTERRUPT_MODE Mode, BOOLEAN Shareable,
                                         PGPE_SERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext,
-                                        PVOID *ObjectContext);
+                                        PVOID ObjectContext);
 typedef NTSTATUS (*PGPE_DISCONNECT_VECTOR)(PVOID ObjectContext);
 typedef NTSTATUS (*PGPE_ENABLE_EVENT)(PDEVICE_OBJECT Context, PVOID ObjectContext);
 typedef NTSTATUS (*PGPE_DISABLE_EVENT)(PDEVICE_OBJECT Context, PVOID ObjectContext);

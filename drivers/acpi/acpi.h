@@ -14,6 +14,8 @@
 #include <battkit/platform.h>
 
 #define ACPI_TAG 'ipcA'
+/* The version of ACPI_INTERFACE_STANDARD this bus answers. */
+#define ACPI_STANDARD_INTERFACE_VERSION 1
 
 typedef enum _ACPI_EXTENSION_KIND {
     AcpiExtensionFdo = 0x4f444641, /* "AFDO" */

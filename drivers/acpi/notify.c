@@ -101,7 +101,7 @@ static VOID AcpiUnregisterForDeviceNotifications(PDEVICE_OBJECT DeviceObject,
 
 static NTSTATUS AcpiGpeConnectVector(PDEVICE_OBJECT Context, ULONG GpeNumber, KINTERRUPT_MODE Mode,
                                      BOOLEAN Shareable, PGPE_SERVICE_ROUTINE ServiceRoutine,
-                                     PVOID ServiceContext, PVOID *ObjectContext)
+                                     PVOID ServiceContext, PVOID ObjectContext)
 {
     UNREFERENCED_PARAMETER(Context);
     UNREFERENCED_PARAMETER(GpeNumber);
@@ -133,12 +133,12 @@ NTSTATUS AcpiPdoQueryAcpiInterface(PACPI_PDO_EXTENSION Pdo, PIO_STACK_LOCATION S
 {
     PACPI_INTERFACE_STANDARD out =
         (PACPI_INTERFACE_STANDARD)Stack->Parameters.QueryInterface.Interface;
-    if (Stack->Parameters.QueryInterface.Version < ACPI_INTERFACE_VERSION)
+    if (Stack->Parameters.QueryInterface.Version < ACPI_STANDARD_INTERFACE_VERSION)
         return STATUS_NOT_SUPPORTED;
     if (!out || Stack->Parameters.QueryInterface.Size < sizeof(*out))
         return STATUS_INVALID_PARAMETER;
     out->Size = sizeof(*out);
-    out->Version = ACPI_INTERFACE_VERSION;
+    out->Version = ACPI_STANDARD_INTERFACE_VERSION;
     out->Context = Pdo->Self;
     out->InterfaceReference = AcpiInterfaceReference;
     out->InterfaceDereference = AcpiInterfaceDereference;
