@@ -68,6 +68,7 @@ bk_host_t *bk_host_create(const bk_host_options_t *options)
     po_init();
     wmi_init();
     pnp_init();
+    plat_init();
     return &the_host;
 }
 
@@ -80,6 +81,7 @@ int bk_host_destroy(bk_host_t *host)
     last_report[0] = 0;
     pnp_shutdown();
     ke_settle();
+    plat_shutdown(); /* the bus drivers have let go of the platform */
     /* Drivers first, export drivers (battc) last: miniclasses import them. */
     for (int pass = 0; pass < 2; pass++) {
         for (int i = ldr_module_count() - 1; i >= 0; i--) {
@@ -320,6 +322,10 @@ bk_status_t bk_request_status(bk_request_t *r, uint32_t *returned)
 
 bk_status_t bk_request_wait(bk_request_t *r, uint64_t timeout_ns)
 {
+    /* Most requests complete inside IoCallDriver: no wait, no settle. */
+    bk_status_t done = bk_request_status(r, NULL);
+    if (done != STATUS_PENDING)
+        return done;
     if (clk_mode() == CLK_VIRTUAL) {
         uint64_t limit = timeout_ns / 100 > UINT64_MAX - clk_now() ? UINT64_MAX
                                                                    : clk_now() + timeout_ns / 100;

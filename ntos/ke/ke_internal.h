@@ -31,6 +31,7 @@ struct ke_state {
     LIST_ENTRY timed_waits;
     int runners_busy;    /* runner threads executing a DPC or work item */
     int runners_blocked; /* ... of which are blocked in a wait */
+    int runners_settling; /* ... of which wait in ke_settle for the others */
     int workers, workers_idle;
     int work_queued; /* items in work_queue */
     bool stopping;

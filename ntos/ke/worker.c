@@ -33,15 +33,20 @@ void ke_unlock(void)
     pthread_mutex_unlock(&ke.lock);
 }
 
-static bool idle_locked(void)
+/* Idle: nothing queued and every busy runner blocked. A runner settling
+ * (waiting for the others) is idle to other settling runners but NOT to an
+ * outside caller: that caller must see the runner's work finish. */
+static bool idle_locked(bool for_runner)
 {
-    return IsListEmpty(&ke.dpc_queue) && IsListEmpty(&ke.work_queue) &&
-           ke.runners_busy == ke.runners_blocked;
+    if (!IsListEmpty(&ke.dpc_queue) || !IsListEmpty(&ke.work_queue))
+        return false;
+    int busy = ke.runners_busy - (for_runner ? ke.runners_settling : 0);
+    return busy == ke.runners_blocked;
 }
 
 void ke_idle_check_locked(void)
 {
-    if (idle_locked())
+    if (idle_locked(true))
         pthread_cond_broadcast(&ke.idle_cv);
 }
 
@@ -53,14 +58,14 @@ void ke_settle(void)
     KE_ASSERT_IRQL_LE(PASSIVE_LEVEL);
     ke_lock();
     if (runner) {
-        ke.runners_blocked++;
+        ke.runners_settling++;
         ke_ensure_workers_locked();
         ke_idle_check_locked();
     }
-    while (!idle_locked())
+    while (!idle_locked(runner))
         pthread_cond_wait(&ke.idle_cv, &ke.lock);
     if (runner)
-        ke.runners_blocked--;
+        ke.runners_settling--;
     ke_unlock();
 }
 
@@ -181,7 +186,7 @@ void ke_init(void)
     InitializeListHead(&ke.work_queue);
     InitializeListHead(&ke.timers);
     InitializeListHead(&ke.timed_waits);
-    ke.runners_busy = ke.runners_blocked = 0;
+    ke.runners_busy = ke.runners_blocked = ke.runners_settling = 0;
     ke.workers = ke.workers_idle = 0;
     ke.work_queued = 0;
     ke.stopping = false;
