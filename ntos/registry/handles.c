@@ -93,9 +93,14 @@ HANDLE reg_insert_key_handle(reg_key_t *key, ACCESS_MASK granted)
 
 HANDLE reg_handle_from_key(reg_key_t *key)
 {
+    return reg_handle_from_key_access(key, KEY_ALL_ACCESS);
+}
+
+HANDLE reg_handle_from_key_access(reg_key_t *key, ACCESS_MASK desired_access)
+{
     if (!key)
         return NULL;
-    HANDLE h = reg_insert_key_handle(key, KEY_ALL_ACCESS);
+    HANDLE h = reg_insert_key_handle(key, reg_map_access(desired_access));
     if (!h)
         reg_close(key);
     return h;
@@ -137,4 +142,16 @@ NTSTATUS NTAPI ZwClose(HANDLE Handle)
         return STATUS_INVALID_HANDLE;
     reg_close(key);
     return STATUS_SUCCESS;
+}
+
+ACCESS_MASK reg_map_access(ACCESS_MASK a)
+{
+    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
+        return KEY_ALL_ACCESS;
+    ACCESS_MASK r = a & ~(ACCESS_MASK)(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
+    if (a & (GENERIC_READ | GENERIC_EXECUTE))
+        r |= KEY_READ;
+    if (a & GENERIC_WRITE)
+        r |= KEY_WRITE;
+    return r;
 }

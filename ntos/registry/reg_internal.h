@@ -37,6 +37,9 @@
 #ifndef KEY_ENUMERATE_SUB_KEYS
 #define KEY_ENUMERATE_SUB_KEYS 0x0008
 #endif
+#ifndef GENERIC_EXECUTE
+#define GENERIC_EXECUTE 0x20000000u
+#endif
 #ifndef MAXIMUM_ALLOWED
 #define MAXIMUM_ALLOWED 0x02000000L
 #endif
@@ -135,5 +138,9 @@ void reg_handles_shutdown(void);
  * handle; STATUS_INVALID_HANDLE or STATUS_OBJECT_TYPE_MISMATCH. */
 NTSTATUS reg_key_from_handle(HANDLE handle, reg_key_t **key, ACCESS_MASK *granted);
 HANDLE reg_insert_key_handle(reg_key_t *key, ACCESS_MASK granted);
+/* The key rights a DesiredAccess grants: GENERIC_READ/EXECUTE -> KEY_READ,
+ * GENERIC_WRITE -> KEY_WRITE, GENERIC_ALL and MAXIMUM_ALLOWED -> everything
+ * (the host has no security descriptors to say less). */
+ACCESS_MASK reg_map_access(ACCESS_MASK desired);
 
 #endif

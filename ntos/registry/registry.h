@@ -37,15 +37,20 @@ NTSTATUS reg_delete_value(reg_key_t *key, const char *name);
 /* Deletes the key and everything below it (recursive). */
 NTSTATUS reg_delete_key(const char *path_utf8);
 
-/* Enumerate in insertion order; STATUS_NO_MORE_ENTRIES past the end,
+/* Enumeration as Windows orders it: subkeys sorted case-insensitively,
+ * values in creation order. STATUS_NO_MORE_ENTRIES past the end,
  * STATUS_BUFFER_OVERFLOW when name cannot hold the name and its NUL. */
 NTSTATUS reg_enum_subkey(reg_key_t *key, ULONG index, char *name, size_t len);
 NTSTATUS reg_enum_value(reg_key_t *key, ULONG index, char *name, size_t len, ULONG *type);
 
 /* A Zw* handle that owns `key` (the caller's reference moves to the handle):
  * ZwClose(handle) closes the key. NULL if the handle table is full (then the
- * key has been closed). */
+ * key has been closed). The handle has KEY_ALL_ACCESS; the _access form
+ * grants what a caller asked for (IoOpenDeviceRegistryKey's DesiredAccess:
+ * GENERIC_* map to KEY_READ/KEY_WRITE), and ZwSetValueKey on a handle
+ * without KEY_SET_VALUE then fails with STATUS_ACCESS_DENIED, as on Windows. */
 HANDLE reg_handle_from_key(reg_key_t *key);
+HANDLE reg_handle_from_key_access(reg_key_t *key, ACCESS_MASK desired_access);
 
 /* Writes the registry to the file given to reg_init now (temp file, fsync,
  * rename, fsync of the directory). STATUS_SUCCESS when no file is configured. */

@@ -6,24 +6,7 @@
 
 #include <stdlib.h>
 
-#ifndef GENERIC_EXECUTE
-#define GENERIC_EXECUTE 0x20000000u
-#endif
 #define REG_OPTION_KNOWN (REG_OPTION_VOLATILE)
-
-/* Generic rights map onto KEY_READ/KEY_WRITE; MAXIMUM_ALLOWED and
- * GENERIC_ALL get everything (the host has no security descriptors). */
-static ACCESS_MASK map_access(ACCESS_MASK a)
-{
-    if (a & (GENERIC_ALL | MAXIMUM_ALLOWED))
-        return KEY_ALL_ACCESS;
-    ACCESS_MASK r = a & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE);
-    if (a & (GENERIC_READ | GENERIC_EXECUTE))
-        r |= KEY_READ;
-    if (a & GENERIC_WRITE)
-        r |= KEY_WRITE;
-    return r;
-}
 
 /* A counted UTF-16 name as malloc'd UTF-8. NULL `us` is the empty name. */
 static NTSTATUS name_utf8(PCUNICODE_STRING us, char **out)
@@ -102,7 +85,7 @@ NTSTATUS NTAPI ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess,
     NTSTATUS s = open_by_attributes(ObjectAttributes, REG_LOOKUP_OPEN, false, &key, NULL);
     if (!NT_SUCCESS(s))
         return s;
-    *KeyHandle = reg_insert_key_handle(key, map_access(DesiredAccess));
+    *KeyHandle = reg_insert_key_handle(key, reg_map_access(DesiredAccess));
     if (!*KeyHandle) {
         reg_close(key);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -130,7 +113,7 @@ NTSTATUS NTAPI ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess,
                                     (CreateOptions & REG_OPTION_VOLATILE) != 0, &key, &created);
     if (!NT_SUCCESS(s))
         return s;
-    *KeyHandle = reg_insert_key_handle(key, map_access(DesiredAccess));
+    *KeyHandle = reg_insert_key_handle(key, reg_map_access(DesiredAccess));
     if (!*KeyHandle) {
         reg_close(key);
         return STATUS_INSUFFICIENT_RESOURCES;

@@ -313,6 +313,12 @@ TEST(key_access_rights_are_enforced_per_handle)
     CHECK_STATUS(query(wo, L"Start", KeyValuePartialInformation, buf, sizeof buf, &got),
                  STATUS_ACCESS_DENIED);
     CHECK_STATUS(set_dword(wo, L"Start", 1), STATUS_SUCCESS);
+    /* A manager's handle carries the access its caller asked for. */
+    HANDLE mgr = reg_handle_from_key_access(fixture_key(SVC8), KEY_READ);
+    CHECK_STATUS(set_dword(mgr, L"Start", 1), STATUS_ACCESS_DENIED);
+    CHECK_STATUS(query(mgr, L"Start", KeyValuePartialInformation, buf, sizeof buf, &got),
+                 STATUS_SUCCESS);
+    ZwClose(mgr);
     ZwClose(ro);
     ZwClose(wo);
     ZwClose(gr);
