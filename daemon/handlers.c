@@ -239,7 +239,11 @@ static bool on_close(client_t *c, const bkp_header_t *h, const uint8_t *p, const
         return true;
     }
     /* IRP_MJ_CLEANUP: its pending requests are cancelled and complete
-     * through the queue, after this reply. */
+     * through the queue, after this reply. Cancelled here first, so that
+     * bk_close has none left to complete while it walks its list. */
+    for (pending_t *pd = c->pending.next; pd != &c->pending; pd = pd->next)
+        if (pd->handle_id == slot->id)
+            bk_request_cancel(pd->req);
     bk_close(slot->h);
     *slot = (handle_slot_t){0};
     c->handle_count--;
@@ -294,6 +298,7 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     pd->client = c;
     pd->request_id = h->request_id;
     pd->code = m.code;
+    pd->handle_id = slot->id;
     pd->item = (q_item_t *)(pd->frame + item_off);
     pd->item->kind = Q_IOCTL_DONE;
     pd->item->pending = pd;

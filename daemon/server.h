@@ -21,6 +21,7 @@ typedef struct pending {
     struct client *client;
     uint32_t request_id;
     uint32_t code;
+    uint32_t handle_id;
     bk_request_t *req;
     q_item_t *item; /* pushed by the completion callback (inside this block) */
     int32_t status; /* set by the completion callback */

@@ -19,6 +19,30 @@ typedef struct open_handle {
 static bk_host_t *host;
 static open_handle_t *handles; /* under bkc_lock */
 
+/* Finished requests are forgotten later, never from inside a completion:
+ * the host may still be walking its request list around that callback
+ * (bk_close cancels inline). */
+typedef struct dead_request {
+    struct dead_request *next;
+    bk_request_t *req;
+} dead_request_t;
+static pthread_mutex_t dead_lock = PTHREAD_MUTEX_INITIALIZER;
+static dead_request_t *dead;
+
+static void forget_dead_requests(void)
+{
+    pthread_mutex_lock(&dead_lock);
+    dead_request_t *list = dead;
+    dead = NULL;
+    pthread_mutex_unlock(&dead_lock);
+    while (list) {
+        dead_request_t *d = list;
+        list = d->next;
+        bk_request_free(d->req);
+        free(d);
+    }
+}
+
 static NTSTATUS e_enum(const GUID *guid, char ***paths, size_t *count)
 {
     char **list = NULL;
@@ -77,6 +101,7 @@ static void e_close(uint64_t handle)
         bk_close(h); /* cancels what is pending; completions take bkc_lock */
         free(found);
     }
+    forget_dead_requests();
 }
 
 static void e_done(void *context, bk_status_t status, uint32_t returned)
@@ -90,6 +115,7 @@ static NTSTATUS e_ioctl_start(uint64_t handle, bkc_io_t *io, uint32_t code, cons
                               uint32_t in_len)
 {
     bk_handle_t *h = (bk_handle_t *)(uintptr_t)handle;
+    forget_dead_requests();
     /* The host copies input into the IRP's system buffer; output lands in
      * io->out when the request completes (METHOD_BUFFERED copy-back). */
     return bk_ioctl_async(h, code, in, in_len, io->out, io->out_len, e_done, io, &io->req);
@@ -103,8 +129,16 @@ static void e_cancel(bkc_io_t *io)
 
 static void e_io_free(bkc_io_t *io)
 {
-    if (io->req)
-        bk_request_free(io->req); /* completed: only forgets it */
+    if (!io->req)
+        return;
+    dead_request_t *d = malloc(sizeof *d);
+    if (!d)
+        return; /* a completed request's few bytes: left to the host */
+    d->req = io->req;
+    pthread_mutex_lock(&dead_lock);
+    d->next = dead;
+    dead = d;
+    pthread_mutex_unlock(&dead_lock);
 }
 
 /* Lock held on entry and exit; dropped while the host runs (completions
@@ -262,5 +296,6 @@ void bkc_embedded_detach(void)
         bk_close(o->h);
         free(o);
     }
+    forget_dead_requests();
     host = NULL;
 }

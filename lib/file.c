@@ -138,6 +138,8 @@ HANDLE WINAPI CreateFileA(LPCSTR lpFileName, DWORD dwDesiredAccess, DWORD dwShar
     return create_file(lpFileName, dwDesiredAccess, dwCreationDisposition, dwFlagsAndAttributes);
 }
 
+static size_t cancel_matching(bkc_file_t *f, LPOVERLAPPED ov, bool this_thread);
+
 /* A file from a handle, refused once its transport has been replaced. */
 static bkc_file_t *get_file(HANDLE h)
 {
@@ -159,9 +161,13 @@ BOOL WINAPI CloseHandle(HANDLE hObject)
     case BKC_FILE: {
         bkc_file_t *f = (bkc_file_t *)obj;
         /* docs: closing the handle cancels its outstanding I/O (cleanup);
-         * overlapped requests still complete, with ERROR_OPERATION_ABORTED. */
-        if (f->generation == bkc_transport_generation())
+         * overlapped requests still complete, with ERROR_OPERATION_ABORTED.
+         * Cancel them first, then close: the close itself then has nothing
+         * left to complete while it walks its requests. */
+        if (f->generation == bkc_transport_generation()) {
+            cancel_matching(f, NULL, false);
             f->tp->close(f->remote);
+        }
         f->closed = true;
         break;
     }
