@@ -23,13 +23,19 @@ typedef struct wmi_watch {
 static LIST_ENTRY watches = {&watches, &watches};
 static __thread wmi_watch_t *delivering; /* the watch whose callback runs here */
 
-typedef struct {
-    ke_work_t work;
+/* Events wait in one FIFO drained by one work item at a time, so every
+ * listener sees them in the order they were fired. */
+typedef struct event_item {
+    struct event_item *next;
     GUID guid;
     char *instance_name;
     uint32_t size;
     unsigned char data[];
 } event_work_t;
+
+static event_work_t *queue_head, *queue_tail;
+static bool queue_running;
+static ke_work_t queue_work;
 
 bool wmi_event_watched_locked(const GUID *guid)
 {
@@ -58,9 +64,8 @@ void wmi_set_events(wmi_provider_t *p, const GUID *guid, bool enable, bool may_a
                enable ? "ENABLE" : "DISABLE", (unsigned)s);
 }
 
-static void deliver(ke_work_t *work)
+static void deliver_one(event_work_t *ev)
 {
-    event_work_t *ev = CONTAINING_RECORD(work, event_work_t, work);
     /* Snapshot: every matching watch gets the event once. */
     wmi_lock();
     size_t n = 0;
@@ -90,6 +95,26 @@ static void deliver(ke_work_t *work)
     free(list);
     free(ev->instance_name);
     free(ev);
+}
+
+/* PASSIVE_LEVEL, on a host worker. */
+static void deliver(ke_work_t *work)
+{
+    UNREFERENCED_PARAMETER(work);
+    for (;;) {
+        wmi_lock();
+        event_work_t *ev = queue_head;
+        if (!ev) {
+            queue_running = false;
+            wmi_unlock();
+            return;
+        }
+        queue_head = ev->next;
+        if (!queue_head)
+            queue_tail = NULL;
+        wmi_unlock();
+        deliver_one(ev);
+    }
 }
 
 /* The event's data and instance index, from whichever WNODE it is. */
@@ -175,10 +200,22 @@ static NTSTATUS write_event(PWNODE_HEADER wnode)
     ev->size = size;
     if (size)
         memcpy(ev->data, data, size);
-    ev->work.run = deliver;
+    ev->next = NULL;
     /* docs: on success the system frees the event item. */
     ExFreePool(wnode);
-    ke_queue_work(&ev->work);
+    wmi_lock();
+    if (queue_tail)
+        queue_tail->next = ev;
+    else
+        queue_head = ev;
+    queue_tail = ev;
+    bool start = !queue_running;
+    queue_running = true;
+    wmi_unlock();
+    if (start) {
+        queue_work.run = deliver;
+        ke_queue_work(&queue_work);
+    }
     return STATUS_SUCCESS;
 }
 
@@ -303,7 +340,15 @@ void wmi_events_shutdown(void)
         free(w);
         left++;
     }
+    event_work_t *pending = queue_head; /* none after the settle; never leak */
+    queue_head = queue_tail = NULL;
     wmi_unlock();
+    while (pending) {
+        event_work_t *next = pending->next;
+        free(pending->instance_name);
+        free(pending);
+        pending = next;
+    }
     if (left)
         bk_log(BK_LOG_WARN, "WMI: %zu event watch(es) never unwatched", left);
 }

@@ -491,3 +491,37 @@ TEST(deregister_inside_the_providers_own_wmi_irp_is_reported_not_hung)
     fixture_delete(provider);
     fixture_stop();
 }
+
+struct order_log {
+    int count;
+    bool in_order;
+};
+
+static void on_ordered(void *context, const GUID *guid, const char *instance_name, const void *data,
+                       uint32_t size)
+{
+    UNREFERENCED_PARAMETER(guid);
+    UNREFERENCED_PARAMETER(instance_name);
+    struct order_log *log = context;
+    ULONG v = 0;
+    if (size == 4)
+        memcpy(&v, data, 4);
+    if (v != (ULONG)log->count)
+        log->in_order = false;
+    log->count++;
+}
+
+TEST(events_reach_a_listener_in_the_order_they_were_fired)
+{
+    start(1);
+    register_provider();
+    struct order_log log = {0, true};
+    void *watch = bk_wmi_watch_events(&GUID_EVENT, on_ordered, &log);
+    for (ULONG i = 0; i < 200; i++)
+        CHECK_STATUS(WmiFireEvent(provider, &GUID_EVENT, 0, 4, pool_ulong(i)), STATUS_SUCCESS);
+    bk_host_settle(fixture_host);
+    CHECK_EQ(log.count, 200);
+    CHECK(log.in_order);
+    bk_wmi_unwatch_events(watch);
+    stop();
+}
