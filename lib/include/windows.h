@@ -185,6 +185,18 @@ HLOCAL WINAPI LocalFree(HLOCAL hMem);
 
 BOOL WINAPI GetSystemPowerStatus(LPSYSTEM_POWER_STATUS lpSystemPowerStatus);
 
+/* ---- text (stringapiset.h): battkit's code pages are all UTF-8 ---- */
+#define CP_ACP               0
+#define CP_OEMCP             1
+#define CP_UTF8              65001
+#define WC_ERR_INVALID_CHARS 0x80
+#define MB_ERR_INVALID_CHARS 0x08
+int WINAPI WideCharToMultiByte(UINT CodePage, DWORD dwFlags, LPCWSTR lpWideCharStr, int cchWideChar,
+                               LPSTR lpMultiByteStr, int cbMultiByte, LPCSTR lpDefaultChar,
+                               LPBOOL lpUsedDefaultChar);
+int WINAPI MultiByteToWideChar(UINT CodePage, DWORD dwFlags, LPCSTR lpMultiByteStr, int cbMultiByte,
+                               LPWSTR lpWideCharStr, int cchWideChar);
+
 #ifdef UNICODE
 #define CreateFile  CreateFileW
 #define CreateEvent CreateEventW
