@@ -117,7 +117,8 @@ static void dispatch_reply_locked(const bkp_header_t *h, const uint8_t *p)
     }
     memcpy(&c->status, p, 4);
     if (c->io) {
-        bkp_ioctl_reply_t r = {0};
+        /* A refusal carries the status alone; a result adds the count and data. */
+        bkp_ioctl_reply_t r = {.status = c->status};
         if (h->length >= sizeof r)
             memcpy(&r, p, sizeof r);
         uint32_t n = r.returned;

@@ -1,0 +1,61 @@
+/* Helpers for the end-to-end tests: battd and battctl as child processes
+ * (bounded waits on their output and exit, never sleeps), and a raw client
+ * that speaks daemon/protocol.h directly. */
+#ifndef TESTS_E2E_H
+#define TESTS_E2E_H
+
+#include "bk_test.h"
+#include "protocol.h"
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct battd {
+    pid_t pid;
+    char dir[256]; /* private temp dir: socket, log, policy */
+    char socket[300];
+    char log[300];
+} battd_t;
+
+/* Starts battd -f --socket DIR/battd.sock --log-level debug plus extra
+ * args (NULL-terminated); returns once the socket answers (bounded). */
+bool battd_start(battd_t *d, const char *const *extra);
+/* SIGTERM, then its exit status (-1 if it did not exit within the bound). */
+int battd_stop(battd_t *d);
+bool battd_log_contains(const battd_t *d, const char *text);
+
+/* Runs battctl --socket d->socket ARGS...; returns its exit status and its
+ * stdout+stderr (malloc'd, into *out if non-NULL). */
+int battctl(const battd_t *d, char **out, const char *const *args);
+#define BATTCTL(d, out, ...) battctl((d), (out), (const char *const[]){__VA_ARGS__, NULL})
+
+/* A battctl left running (watch): pid and the read end of its stdout. */
+typedef struct child {
+    pid_t pid;
+    int fd;
+    char buf[8192];
+    size_t len;
+} child_t;
+bool battctl_spawn(const battd_t *d, child_t *c, const char *const *args);
+/* Next line of output within timeout_ms; false on timeout or end. */
+bool child_line(child_t *c, char *line, size_t size, int timeout_ms);
+/* Exit status within timeout_ms, or -1 (the child is then killed). */
+int child_wait(child_t *c, int timeout_ms);
+
+/* Waits (inotify, bounded) until dir/name exists. */
+bool wait_for_file(const char *dir, const char *name, int timeout_ms);
+
+/* ---- raw protocol client ---- */
+int raw_connect(const char *socket);
+bool raw_send(int fd, uint16_t type, uint32_t id, const void *payload, uint32_t len);
+/* Next frame within timeout_ms: 1 got one, 0 timeout, -1 connection closed. */
+int raw_recv(int fd, bkp_header_t *h, void *payload, uint32_t size, int timeout_ms);
+/* HELLO; true if accepted. */
+bool raw_hello(int fd);
+/* Opens the first battery interface whose path contains `match`; handle id or 0. */
+uint32_t raw_open_battery(int fd, const char *match);
+/* IOCTL and its reply (bounded). Returns the NTSTATUS, or 0x7fffffff on no reply. */
+int32_t raw_ioctl(int fd, uint32_t id, uint32_t handle, uint32_t code, const void *in,
+                  uint32_t in_len, void *out, uint32_t out_len, uint32_t *returned, int timeout_ms);
+
+#endif

@@ -1,0 +1,284 @@
+/* battd end to end: a daemon on virtual time (factor 0, moved only by
+ * `battctl sim advance`), every battctl command against it, `watch`
+ * seeing an AC unplug, an unprivileged client refused a set, a garbage
+ * client dropped while another client's wait still completes, and a clean
+ * SIGTERM shutdown. The test machine has an ACPI battery (cmbatt) and a
+ * simbatt battery, which takes set requests. */
+#include "e2e.h"
+
+#include <windows.h>
+#include <batclass.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define BOUND_MS 20000
+
+/* Runs battctl and checks its exit status and (if given) a text in its output. */
+static void expect(const char *file, int line, const battd_t *d, int rc, const char *text,
+                   const char *const *args)
+{
+    char *out = NULL;
+    int got = battctl(d, &out, args);
+    char cmd[256] = "";
+    for (size_t i = 0, n = 0; args[i] && n < sizeof cmd; i++)
+        n += (size_t)snprintf(cmd + n, sizeof cmd - n, " %s", args[i]);
+    if (got != rc)
+        bk_test_fail(file, line, "battctl%s: exit %d, expected %d; output:\n%s", cmd, got, rc,
+                     out ? out : "");
+    else if (text && (!out || !strstr(out, text)))
+        bk_test_fail(file, line, "battctl%s: no '%s' in:\n%s", cmd, text, out ? out : "");
+    free(out);
+}
+#define EXPECT(d, rc, text, ...)                                                                   \
+    expect(__FILE__, __LINE__, (d), (rc), (text), (const char *const[]){__VA_ARGS__, NULL})
+
+/* Sends a QUERY_STATUS that waits (no timeout) for the power state to
+ * differ from `state`; its reply comes when that happens. */
+static bool start_wait(int fd, uint32_t id, uint32_t handle, ULONG tag, ULONG state)
+{
+    BATTERY_WAIT_STATUS ws = {.BatteryTag = tag,
+                              .Timeout = 0xFFFFFFFFu,
+                              .PowerState = state,
+                              .HighCapacity = 0xFFFFFFFEu};
+    uint8_t msg[sizeof(bkp_ioctl_t) + sizeof ws];
+    bkp_ioctl_t m = {.handle = handle,
+                     .code = IOCTL_BATTERY_QUERY_STATUS,
+                     .out_length = sizeof(BATTERY_STATUS),
+                     .in_length = sizeof ws};
+    memcpy(msg, &m, sizeof m);
+    memcpy(msg + sizeof m, &ws, sizeof ws);
+    return raw_send(fd, BKP_MSG_IOCTL, id, msg, sizeof msg);
+}
+
+/* Opens the ACPI battery on a fresh raw connection; its tag and state. */
+static int open_acpi_battery(const battd_t *d, uint32_t *handle, ULONG *tag, ULONG *state)
+{
+    int fd = raw_connect(d->socket);
+    if (fd < 0 || !raw_hello(fd) || !(*handle = raw_open_battery(fd, "PNP0C0A")))
+        return -1;
+    ULONG wait0 = 0;
+    uint32_t got = 0;
+    BATTERY_STATUS st;
+    if (raw_ioctl(fd, 10, *handle, IOCTL_BATTERY_QUERY_TAG, &wait0, 4, tag, 4, &got, BOUND_MS))
+        return -1;
+    BATTERY_WAIT_STATUS now = {.BatteryTag = *tag};
+    if (raw_ioctl(fd, 11, *handle, IOCTL_BATTERY_QUERY_STATUS, &now, sizeof now, &st, sizeof st,
+                  &got, BOUND_MS))
+        return -1;
+    *state = st.PowerState;
+    return fd;
+}
+
+static bool start_virtual(battd_t *d, const char *const *more)
+{
+    const char *args[24] = {"--virtual=0", "--machine", MACHINE_FILE};
+    int n = 3;
+    for (int i = 0; more && more[i]; i++)
+        args[n++] = more[i];
+    args[n] = NULL;
+    return battd_start(d, args);
+}
+
+TEST(every_battctl_command_against_battd_on_virtual_time)
+{
+    battd_t d;
+    /* The DC policy's sleep action runs a command that leaves a file. */
+    char dir[] = "/tmp/battkit-e2e-act.XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    char action[400], policy_file[300];
+    snprintf(action, sizeof action, "sleep=touch %s/slept", dir);
+    snprintf(policy_file, sizeof policy_file, "%s/policy.conf", dir);
+    const char *more[] = {"--action-command", action, "--policy-file", policy_file, NULL};
+    REQUIRE(start_virtual(&d, more));
+
+    /* usage errors: 2 */
+    EXPECT(&d, 0, "Usage: battctl", "--help");
+    EXPECT(&d, 2, "no command", "--json");
+    EXPECT(&d, 2, "unknown command", "frobnicate");
+    EXPECT(&d, 2, NULL, "info", "0", "1");
+    EXPECT(&d, 2, NULL, "list", "extra");
+
+    /* read commands, text and --json */
+    EXPECT(&d, 0, "PNP0C0A", "list");
+    EXPECT(&d, 0, "SIMBATT", "list");
+    EXPECT(&d, 0, "\"present\":true", "--json", "list");
+    EXPECT(&d, 0, "TESTACPI", "info");
+    EXPECT(&d, 0, "Design capacity:  30.00 Wh", "info", "SIMBATT");
+    EXPECT(&d, 0, "\"design_capacity_mwh\":50000", "info", "PNP0C0A", "--json");
+    EXPECT(&d, 4, "no battery 7", "info", "7");
+    EXPECT(&d, 4, "no battery matches", "status", "NOSUCH");
+    EXPECT(&d, 0, "System: on AC", "status");
+    EXPECT(&d, 0, " V\n", "status", "PNP0C0A");
+    EXPECT(&d, 0, "\"system\":{\"ac_line_status\":1", "--json", "status");
+
+    /* set: simbatt keeps a critical bias; cmbatt supports no set level */
+    EXPECT(&d, 0, "critical bias now 0.12 Wh", "set", "critical-bias", "120", "SIMBATT");
+    EXPECT(&d, 1, "ERROR_NOT_SUPPORTED", "set", "charge", "PNP0C0A");
+    EXPECT(&d, 2, NULL, "set", "critical-bias", "lots", "SIMBATT");
+    EXPECT(&d, 2, "unknown setting", "set", "colour", "SIMBATT");
+    EXPECT(&d, 2, "name the one", "set", "discharge");
+
+    /* policy: show, change, refuse nonsense */
+    EXPECT(&d, 0, "Low battery:       10 %, action none", "policy");
+    EXPECT(&d, 2, "must not be above low", "policy", "critical", "50");
+    EXPECT(&d, 2, "not none, sleep", "policy", "low-action", "explode");
+    EXPECT(&d, 0, "Low battery:       95 %, action sleep", "policy", "low", "95", "low-action",
+           "sleep");
+    EXPECT(&d, 0, "\"low_percent\":95", "policy", "--json");
+
+    /* watch sees the AC unplug: armed before the change, which it then prints */
+    child_t w;
+    REQUIRE(battctl_spawn(&d, &w, (const char *const[]){"watch", "--count", "1", NULL}));
+    char line[512];
+    bool armed = false;
+    while (!armed && child_line(&w, line, sizeof line, BOUND_MS))
+        armed = strncmp(line, "watching 2 batteries", 20) == 0;
+    CHECK(armed);
+    EXPECT(&d, 0, "sim ac off: done", "sim", "ac", "off");
+    EXPECT(&d, 0, "virtual time now", "sim", "advance", "1s");
+    bool saw = child_line(&w, line, sizeof line, BOUND_MS);
+    CHECK(saw);
+    if (saw)
+        CHECK(strstr(line, "on AC -> ") && strstr(line, "on battery"));
+    CHECK_EQ(child_wait(&w, BOUND_MS), 0);
+
+    /* on battery below the 95 % low level: the policy ran the sleep command */
+    CHECK(wait_for_file(dir, "slept", BOUND_MS));
+    EXPECT(&d, 0, "level low", "policy");
+    EXPECT(&d, 0, "System: on battery", "status");
+    EXPECT(&d, 0, "\"battery_life_time_s\":", "--json", "status");
+
+    /* the rest of sim */
+    EXPECT(&d, 0, "done", "sim", "load", "15");
+    EXPECT(&d, 2, NULL, "sim", "load", "-1");
+    EXPECT(&d, 0, "done", "sim", "charge", "BAT1", "50");
+    EXPECT(&d, 0, "done", "sim", "temperature", "BAT1", "31.5");
+    EXPECT(&d, 0, "done", "sim", "fault", "BAT0", "sensor");
+    EXPECT(&d, 0, "done", "sim", "fault", "BAT0", "sensor", "off");
+    EXPECT(&d, 2, "unknown KIND", "sim", "fault", "BAT0", "gremlins");
+    EXPECT(&d, 4, "no device 'BAT9'", "sim", "remove", "BAT9");
+    EXPECT(&d, 0, "done", "sim", "remove", "BAT1");
+    EXPECT(&d, 4, "no battery in this slot", "status", "SIMBATT");
+    EXPECT(&d, 0, "done", "sim", "insert", "BAT1");
+    EXPECT(&d, 0, "Charge:", "status", "SIMBATT");
+    EXPECT(&d, 2, NULL, "sim", "advance", "soon");
+    EXPECT(&d, 0, "virtual time now 0:10:01", "sim", "advance", "10m");
+    EXPECT(&d, 0, "done", "sim", "ac", "on");
+    EXPECT(&d, 2, NULL, "sim");
+
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(battd_log_contains(&d, "stopped clean"));
+    /* the policy outlives the daemon in its file */
+    FILE *f = fopen(policy_file, "r");
+    CHECK(f != NULL);
+    if (f) {
+        char text[512] = {0};
+        CHECK(fread(text, 1, sizeof text - 1, f) > 0);
+        CHECK(strstr(text, "low_percent = 95") != NULL);
+        fclose(f);
+    }
+}
+
+TEST(unreachable_daemon_is_exit_5)
+{
+    battd_t d = {0};
+    snprintf(d.socket, sizeof d.socket, "/nonexistent/battkit/battd.sock");
+    EXPECT(&d, 5, "cannot reach battd", "list");
+    EXPECT(&d, 5, NULL, "sim", "ac", "off");
+}
+
+TEST(unprivileged_client_is_refused_a_set_and_the_refusal_logged)
+{
+    battd_t d;
+    /* --admin-uid replaces the privileged set: this test's uid is not in it. */
+    REQUIRE(start_virtual(&d, (const char *const[]){"--admin-uid", "4242", NULL}));
+    EXPECT(&d, 0, "SIMBATT", "list"); /* reading is open to the socket's group */
+    EXPECT(&d, 0, "Charge:", "status");
+    EXPECT(&d, 3, "access denied", "set", "critical-bias", "100", "SIMBATT");
+    EXPECT(&d, 3, "ERROR_ACCESS_DENIED", "sim", "ac", "off");
+    EXPECT(&d, 3, NULL, "sim", "advance", "1s");
+    EXPECT(&d, 3, NULL, "policy", "low", "20");
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(battd_log_contains(&d, "refused IOCTL 0x00298048"));
+    CHECK(battd_log_contains(&d, "STATUS_ACCESS_DENIED"));
+    CHECK(battd_log_contains(&d, "refused SIM"));
+}
+
+TEST(garbage_client_is_dropped_while_another_clients_wait_completes)
+{
+    battd_t d;
+    REQUIRE(start_virtual(&d, NULL));
+    /* Client A: a QUERY_STATUS that waits for the power state to change. */
+    uint32_t h;
+    ULONG tag, state;
+    int a = open_acpi_battery(&d, &h, &tag, &state);
+    REQUIRE(a >= 0);
+    REQUIRE(start_wait(a, 13, h, tag, state));
+    bkp_header_t rh;
+    uint8_t reply[64];
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, 300), 0); /* still waiting */
+
+    /* Client B: an oversized frame. Client C: garbage before HELLO. */
+    int b = raw_connect(d.socket);
+    REQUIRE(b >= 0);
+    REQUIRE(raw_hello(b));
+    bkp_header_t huge = {.length = 0x7FFFFFFF, .type = BKP_MSG_IOCTL, .request_id = 5};
+    CHECK(send(b, &huge, sizeof huge, MSG_NOSIGNAL) == sizeof huge);
+    CHECK_EQ(raw_recv(b, &rh, reply, sizeof reply, BOUND_MS), -1); /* hung up on */
+    int c = raw_connect(d.socket);
+    REQUIRE(c >= 0);
+    CHECK(send(c, "GET / HTTP/1.1\r\n\r\n", 18, MSG_NOSIGNAL) == 18);
+    CHECK_EQ(raw_recv(c, &rh, reply, sizeof reply, BOUND_MS), -1);
+    int e = raw_connect(d.socket); /* well formed, but before HELLO */
+    REQUIRE(e >= 0);
+    CHECK(raw_send(e, BKP_MSG_POWER_STATUS, 1, NULL, 0));
+    CHECK_EQ(raw_recv(e, &rh, reply, sizeof reply, BOUND_MS), -1);
+    close(b);
+    close(c);
+    close(e);
+
+    /* A's wait is intact and completes on the AC unplug. */
+    EXPECT(&d, 0, NULL, "sim", "ac", "off");
+    EXPECT(&d, 0, NULL, "sim", "advance", "1s");
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, BOUND_MS), 1);
+    CHECK_EQ(rh.request_id, 13);
+    CHECK_EQ(rh.type, BKP_MSG_IOCTL | BKP_REPLY);
+    bkp_ioctl_reply_t r;
+    memcpy(&r, reply, sizeof r);
+    CHECK_EQ(r.status, 0);
+    CHECK_EQ(r.returned, sizeof(BATTERY_STATUS));
+    BATTERY_STATUS after;
+    memcpy(&after, reply + sizeof r, sizeof after);
+    CHECK(after.PowerState & BATTERY_DISCHARGING);
+    CHECK(!(after.PowerState & BATTERY_POWER_ON_LINE));
+    close(a);
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(battd_log_contains(&d, "dropped: oversized frame"));
+    CHECK(battd_log_contains(&d, "dropped: first message is not HELLO"));
+}
+
+TEST(sigterm_cancels_pending_waits_and_stops_clean)
+{
+    battd_t d;
+    REQUIRE(start_virtual(&d, NULL));
+    uint32_t h;
+    ULONG tag, state;
+    int a = open_acpi_battery(&d, &h, &tag, &state);
+    REQUIRE(a >= 0);
+    REQUIRE(start_wait(a, 20, h, tag, state));
+    bkp_header_t rh;
+    uint8_t reply[64];
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, 300), 0); /* pending */
+    CHECK_EQ(battd_stop(&d), 0);
+    /* The pending wait was answered (cancelled) before the hang-up. */
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, BOUND_MS), 1);
+    CHECK_EQ(rh.request_id, 20);
+    bkp_ioctl_reply_t r;
+    memcpy(&r, reply, sizeof r);
+    CHECK_STATUS(r.status, 0xC0000120); /* STATUS_CANCELLED */
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, BOUND_MS), -1);
+    close(a);
+    CHECK(battd_log_contains(&d, "stopped clean"));
+}
