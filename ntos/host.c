@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* How much simulated time a synchronous bk_ioctl may run: one week. */
+#define BK_SYNC_VIRTUAL_BOUND_NS (7ull * 24 * 3600 * 1000000000ull)
+
 struct bk_host {
     int virtual_time;
 };
@@ -384,11 +387,14 @@ bk_status_t bk_ioctl(bk_handle_t *h, uint32_t code, const void *in, uint32_t in_
     bk_status_t s = bk_ioctl_async(h, code, in, in_len, out, out_len, NULL, NULL, &r);
     if (!r)
         return s;
-    s = bk_request_wait(r, UINT64_MAX);
+    /* On virtual time a synchronous call runs the simulation until the
+     * request completes, but not forever: a machine's periodic tick means
+     * time never runs dry, so a request nothing will complete is given up
+     * after a bounded stretch of simulated time. */
+    s = bk_request_wait(r, clk_mode() == CLK_VIRTUAL ? BK_SYNC_VIRTUAL_BOUND_NS : UINT64_MAX);
     if (s == STATUS_PENDING) {
-        /* Virtual time with nothing left to fire: nothing can complete it. */
-        bk_log(BK_LOG_WARN, "bk_ioctl: request 0x%08x can never complete on virtual time; "
-                            "cancelled",
+        bk_log(BK_LOG_WARN, "bk_ioctl: request 0x%08x did not complete within the virtual-time "
+                            "bound; cancelled",
                code);
         bk_request_cancel(r);
         ke_settle();
