@@ -152,6 +152,11 @@ void setup_apply_device_keys(const char *instance_path, const char *hardware_ids
                              const char *compatible_ids, const char *service);
 
 /* ---- platform (ntos/platform): the simulated machine ----------------- */
+/* The Windows rank (docs: 0xSSGGTHHH, lower is better) of a Bindings entry
+ * whose Rank value is `rank` (0 for a binding made by hand) when it matched
+ * the device's hardware ID (device_compat false) or compatible ID at
+ * position pos: for the PnP manager to rank across a device's IDs. */
+ULONG setup_binding_score(ULONG rank, bool device_compat, unsigned pos);
 /* bk_host_create calls plat_init after pnp_init; bk_host_destroy calls
  * plat_shutdown after pnp_shutdown and ke_settle (the bus drivers have let
  * the platform go), before io/ke shut down. Until then the platform

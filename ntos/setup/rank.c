@@ -60,6 +60,14 @@ uint64_t setup_parse_version(const char *text)
            part[3];
 }
 
+ULONG setup_binding_score(ULONG rank, bool device_compat, unsigned pos)
+{
+    /* The Rank value carries 0x1000 when the ID is a compatible ID of the
+     * models entry; the device side adds its own type and position. */
+    return (rank & 0xFFFF0000u) |
+           setup_identifier_score(device_compat, pos, (rank & 0x1000u) != 0, 0);
+}
+
 int setup_candidate_compare(const setup_candidate_t *a, const setup_candidate_t *b)
 {
     /* For a device reporting this ID, the identifier scores of a and b

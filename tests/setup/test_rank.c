@@ -24,6 +24,10 @@ TEST(identifier_scores_follow_the_documented_table)
     CHECK_EQ(setup_identifier_score(true, 0, true, 0), 0x3000);      /* CID_1 = INF_CID_1 */
     CHECK_EQ(setup_identifier_score(true, 1, true, 1), 0x3101);      /* CID_2 = INF_CID_2 */
     CHECK_EQ(setup_identifier_score(true, 0x2000, true, 0), 0x3FFF); /* capped */
+    /* A Bindings entry's Rank seen from a device's side. */
+    CHECK_EQ(setup_binding_score(0x80FF1000u, false, 2), 0x80FF1002u);
+    CHECK_EQ(setup_binding_score(0x80FF0000u, true, 1), 0x80FF2001u);
+    CHECK_EQ(setup_binding_score(0, false, 0), 0); /* made by hand */
     /* docs: rank = 0xSSGGTHHH. */
     CHECK_EQ(setup_rank_base(0x80, 0xFF), 0x80FF0000u);
 }
