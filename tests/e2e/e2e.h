@@ -6,6 +6,7 @@
 
 #include "bk_test.h"
 #include "protocol.h"
+#include "raw.h"
 
 #include <stdbool.h>
 #include <sys/types.h>
@@ -44,18 +45,5 @@ int child_wait(child_t *c, int timeout_ms);
 
 /* Waits (inotify, bounded) until dir/name exists. */
 bool wait_for_file(const char *dir, const char *name, int timeout_ms);
-
-/* ---- raw protocol client ---- */
-int raw_connect(const char *socket);
-bool raw_send(int fd, uint16_t type, uint32_t id, const void *payload, uint32_t len);
-/* Next frame within timeout_ms: 1 got one, 0 timeout, -1 connection closed. */
-int raw_recv(int fd, bkp_header_t *h, void *payload, uint32_t size, int timeout_ms);
-/* HELLO; true if accepted. */
-bool raw_hello(int fd);
-/* Opens the first battery interface whose path contains `match`; handle id or 0. */
-uint32_t raw_open_battery(int fd, const char *match);
-/* IOCTL and its reply (bounded). Returns the NTSTATUS, or 0x7fffffff on no reply. */
-int32_t raw_ioctl(int fd, uint32_t id, uint32_t handle, uint32_t code, const void *in,
-                  uint32_t in_len, void *out, uint32_t out_len, uint32_t *returned, int timeout_ms);
 
 #endif

@@ -282,3 +282,64 @@ TEST(sigterm_cancels_pending_waits_and_stops_clean)
     close(a);
     CHECK(battd_log_contains(&d, "stopped clean"));
 }
+
+TEST(per_client_limits_answer_insufficient_resources_and_reused_ids_drop)
+{
+    battd_t d;
+    REQUIRE(
+        start_virtual(&d, (const char *const[]){"--max-handles", "2", "--max-pending", "1", NULL}));
+    uint32_t h;
+    ULONG tag, state;
+    int a = open_acpi_battery(&d, &h, &tag, &state); /* handle 1 of 2 */
+    REQUIRE(a >= 0);
+    CHECK(raw_open_battery(a, "SIMBATT") != 0);  /* 2 of 2 */
+    CHECK_EQ(raw_open_battery(a, "PNP0C0A"), 0); /* refused */
+    REQUIRE(start_wait(a, 30, h, tag, state));   /* pending 1 of 1 */
+    REQUIRE(start_wait(a, 31, h, tag, state));
+    bkp_header_t rh;
+    uint8_t reply[64];
+    CHECK_EQ(raw_recv(a, &rh, reply, sizeof reply, BOUND_MS), 1);
+    CHECK_EQ(rh.request_id, 31);
+    int32_t status;
+    memcpy(&status, reply, 4);
+    CHECK_STATUS(status, 0xC000009A); /* STATUS_INSUFFICIENT_RESOURCES */
+    /* Reusing the id of a request in flight is a protocol error. */
+    REQUIRE(start_wait(a, 30, h, tag, state));
+    int r;
+    do /* the cancelled wait's reply may come first */
+        r = raw_recv(a, &rh, reply, sizeof reply, BOUND_MS);
+    while (r == 1);
+    CHECK_EQ(r, -1);
+    close(a);
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(battd_log_contains(&d, "request id reused while in flight"));
+}
+
+TEST(wrong_sizes_and_unknown_types_drop_only_that_client)
+{
+    battd_t d;
+    REQUIRE(start_virtual(&d, NULL));
+    static const struct {
+        uint16_t type;
+        uint32_t len;
+        const char *why;
+    } bad[] = {
+        {0x77, 0, "unknown message type 0x0077"},
+        {BKP_MSG_CLOSE, 9, "CLOSE with a 9-byte payload"},
+        {BKP_MSG_IOCTL | BKP_REPLY, 0, "unknown message type 0x8006"},
+    };
+    uint8_t zeros[16] = {0};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int fd = raw_connect(d.socket);
+        REQUIRE(fd >= 0);
+        REQUIRE(raw_hello(fd));
+        CHECK(raw_send(fd, bad[i].type, 7, zeros, bad[i].len));
+        bkp_header_t rh;
+        CHECK_EQ(raw_recv(fd, &rh, NULL, 0, BOUND_MS), -1);
+        close(fd);
+    }
+    EXPECT(&d, 0, "Charge:", "status"); /* everyone else is served */
+    CHECK_EQ(battd_stop(&d), 0);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECK(battd_log_contains(&d, bad[i].why));
+}
