@@ -58,8 +58,10 @@ void fx_restart(fx_t *fx)
         if (leaks)
             bk_test_fail(__FILE__, __LINE__, "host not clean: %s", bk_host_last_report());
     }
-    fx->host =
-        bk_host_create(&(bk_host_options_t){.virtual_time = 1, .registry_file = fx->registry});
+    /* The build's driver directory (where pnp_testfn.so is), named every
+     * time: the loader keeps the last one a host was given. */
+    fx->host = bk_host_create(&(bk_host_options_t){
+        .virtual_time = 1, .registry_file = fx->registry, .driver_dir = PNPTEST_DRIVER_DIR});
     if (!fx->host)
         bk_test_fail(__FILE__, __LINE__, "bk_host_create failed");
     else
@@ -205,8 +207,7 @@ const char *fx_package(fx_t *fx, const fx_pkg_t *p)
             p->driver_ver ? p->driver_ver : "01/01/2025,1.0.0.0", service, p->model, nt, service,
             p->install_lines ? p->install_lines : "", nt, p->hw_lines ? p->hw_lines : "", nt,
             service, p->service_type ? p->service_type : "1", service,
-            p->service_lines ? p->service_lines : "",
-            p->sections ? p->sections : "", p->name);
+            p->service_lines ? p->service_lines : "", p->sections ? p->sections : "", p->name);
     fclose(f);
     fx_write(inf, text);
     free(text);

@@ -19,7 +19,8 @@ typedef struct fx {
 } fx_t;
 
 /* A scratch directory and a host on virtual time using its registry file
- * and store. Returns false (after reporting) when something is missing. */
+ * and store, and this build's driver directory. Returns false (after
+ * reporting) when something is missing. */
 bool fx_begin(fx_t *fx);
 /* Destroys the host (checking it is clean) and removes the directory. */
 void fx_done(fx_t *fx);

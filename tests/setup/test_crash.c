@@ -85,8 +85,8 @@ static int stop_here(void *context, int point)
 static void run_child(fx_t *fx, const char *inf, struct stop *s)
 {
     char report[REPORT];
-    bk_host_t *h =
-        bk_host_create(&(bk_host_options_t){.virtual_time = 1, .registry_file = fx->registry});
+    bk_host_t *h = bk_host_create(&(bk_host_options_t){
+        .virtual_time = 1, .registry_file = fx->registry, .driver_dir = PNPTEST_DRIVER_DIR});
     if (!h)
         _exit(6);
     bk_host_set_driver_store(h, fx->store);

@@ -274,3 +274,32 @@ TEST(shipped_drivers_install_in_place_and_trusted_once)
     free(twice);
     fx_done(&fx);
 }
+
+TEST(the_shipped_drivers_of_this_build_install_through_their_infs)
+{
+    fx_t fx;
+    REQUIRE(fx_begin(&fx)); /* on this build's driver directory */
+    /* A simulated battery with no driver yet. */
+    bk_device_t *dev = fx_add_root(&fx, "SIMBATT\\Battery", "BAT9");
+    REQUIRE(dev);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_INITIALIZED);
+    CHECK_STATUS(bk_host_install_shipped_drivers(fx.host), 0);
+    bk_installed_driver_t *list;
+    size_t n = bk_host_list_installed(fx.host, &list);
+    bool simbatt = false;
+    for (size_t i = 0; i < n; i++) {
+        simbatt |= !strcmp(list[i].inf, "simbatt.inf");
+        CHECK_EQ(list[i].flags, BK_SETUP_IN_PLACE | BK_SETUP_TRUSTED);
+    }
+    bk_host_free_installed(list, n);
+    REQUIRE(simbatt);
+    /* It binds by its hardware ID, and simbatt.inf's .HW AddReg lands in
+     * its hardware key. */
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    CHECK_STR(fx_device_service(dev), "simbatt");
+    char *security = fx_reg_string(FX_ENUM "\\ROOT\\SIMBATT\\BAT9\\Device Parameters", "Security");
+    CHECK(security && strncmp(security, "D:P(", 4) == 0);
+    free(security);
+    CHECK_STATUS(bk_host_remove_device(fx.host, dev, 0), 0);
+    fx_done(&fx);
+}
