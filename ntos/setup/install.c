@@ -735,7 +735,8 @@ static NTSTATUS install_locked(const char *inf_path, uint32_t flags, setup_repor
             goto out;
         }
         for (size_t i = 0; i < p.nfiles; i++)
-            files[i] = (setup_file_t){.source = p.files[i].source, .stored_name = p.files[i].stored};
+            files[i] =
+                (setup_file_t){.source = p.files[i].source, .stored_name = p.files[i].stored};
         /* docs: the driver store keeps the INF with the package. */
         files[p.nfiles] = (setup_file_t){.source = p.path, .stored_name = (char *)p.name};
         s = setup_store_place(root, p.dirname, files, p.nfiles + 1, &created, r);
