@@ -106,6 +106,8 @@ void pnp_shutdown(void); /* removes every device, deepest first */
 /* The top of the device stack behind an enabled device interface (a
  * symbolic link, UTF-8), referenced; NULL if no such enabled interface. */
 PDEVICE_OBJECT pnp_reference_interface_target(const char *path);
+/* The PDO's device instance path (UTF-8); 0 and "" if not a known PDO. */
+size_t pnp_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len);
 /* The PDOs of every started device, parents before children, each
  * referenced; free() the array after dereferencing them. */
 size_t pnp_started_pdos(PDEVICE_OBJECT **pdos);
@@ -150,13 +152,13 @@ size_t pnp_rebind(const char *const *changed, size_t nchanged);
  * for a binding made by hand (bk_host_bind). PASSIVE_LEVEL. */
 void setup_apply_device_keys(const char *instance_path, const char *hardware_ids,
                              const char *compatible_ids, const char *service);
-
-/* ---- platform (ntos/platform): the simulated machine ----------------- */
 /* The Windows rank (docs: 0xSSGGTHHH, lower is better) of a Bindings entry
  * whose Rank value is `rank` (0 for a binding made by hand) when it matched
  * the device's hardware ID (device_compat false) or compatible ID at
  * position pos: for the PnP manager to rank across a device's IDs. */
 ULONG setup_binding_score(ULONG rank, bool device_compat, unsigned pos);
+
+/* ---- platform (ntos/platform): the simulated machine ----------------- */
 /* bk_host_create calls plat_init after pnp_init; bk_host_destroy calls
  * plat_shutdown after pnp_shutdown and ke_settle (the bus drivers have let
  * the platform go), before io/ke shut down. Until then the platform

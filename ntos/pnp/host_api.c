@@ -131,6 +131,19 @@ bk_device_t *bk_host_find_device(bk_host_t *host, const char *instance_path)
     return (bk_device_t *)dn;
 }
 
+size_t pnp_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len)
+{
+    pnp_devnode_t *dn = pnp_devnode_get(pdo);
+    if (!dn) {
+        if (len)
+            buf[0] = 0;
+        return 0;
+    }
+    size_t n = (size_t)snprintf(buf, len, "%s", dn->instance_path);
+    pnp_devnode_release(dn);
+    return n;
+}
+
 const char *bk_device_instance_path(bk_device_t *device)
 {
     return device ? ((pnp_devnode_t *)device)->instance_path : NULL;

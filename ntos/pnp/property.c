@@ -155,7 +155,8 @@ NTSTATUS NTAPI IoOpenDeviceRegistryKey(PDEVICE_OBJECT DeviceObject, ULONG DevIns
     NTSTATUS status = reg_open(path, true, &key);
     if (!NT_SUCCESS(status))
         return status;
-    HANDLE h = reg_handle_from_key(key);
+    /* The handle carries the access asked for: a KEY_READ handle cannot write. */
+    HANDLE h = reg_handle_from_key_access(key, DesiredAccess);
     if (!h)
         return STATUS_INSUFFICIENT_RESOURCES;
     *DevInstRegKey = h;

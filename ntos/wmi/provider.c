@@ -277,31 +277,12 @@ NTSTATUS wmi_send(wmi_provider_t *p, UCHAR minor, PVOID data_path, PVOID buffer,
 
 /* ---- reading a WMIREGINFO ---- */
 
-/* A PDO's device instance path ("ACPI\\PNP0C0A\\1"). private.h has no
- * accessor for it yet (TODO(pnp): a `size_t pnp_instance_path(PDEVICE_OBJECT
- * pdo, char *buf, size_t len)` there would replace this); until then the
- * devnode a PDO carries (DEVOBJ_EXTENSION.DeviceNode) is the bk_device_t of
- * the embedding API, whose bk_device_instance_path gives the path. Both are
- * weak so the WMI manager also links without the PnP manager. */
-extern size_t pnp_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len) __attribute__((weak));
-extern const char *bk_device_instance_path(bk_device_t *device) __attribute__((weak));
-
+/* A PDO's device instance path ("ACPI\\PNP0C0A\\1"), from the PnP manager;
+ * a device it does not know (a test's bare PDO) is named by its object name. */
 static void pdo_instance_path(PDEVICE_OBJECT pdo, char *buf, size_t len)
 {
-    buf[0] = 0;
-    if (pnp_instance_path) {
-        pnp_instance_path(pdo, buf, len);
+    if (pnp_instance_path(pdo, buf, len))
         return;
-    }
-    struct pnp_devnode *node =
-        pdo->DeviceObjectExtension ? pdo->DeviceObjectExtension->DeviceNode : NULL;
-    const char *path =
-        node && bk_device_instance_path ? bk_device_instance_path((bk_device_t *)node) : NULL;
-    if (path) {
-        snprintf(buf, len, "%s", path);
-        return;
-    }
-    /* Not a PnP PDO: its name (if any) is the best identity there is. */
     DEVOBJ_EXTENSION *dx = pdo->DeviceObjectExtension;
     if (dx && dx->Name.Length)
         rtl_utf16_to_utf8(dx->Name.Buffer, dx->Name.Length / sizeof(WCHAR), buf, len);
