@@ -25,6 +25,8 @@ NTSTATUS ldr_load_driver(const char *service, const char *path, PDRIVER_OBJECT *
 /* Calls DriverUnload, then fails with a by-tag report if pool is left. */
 NTSTATUS ldr_unload_driver(PDRIVER_OBJECT drv, char *report, size_t report_len);
 ldr_module_t *ldr_find(const char *service);
+/* Hook the host sets so installed (INF) services resolve to their image. */
+extern bool (*ldr_service_image_path)(const char *service, char *buf, size_t len);
 void ldr_forget(ldr_module_t *m);
 int ldr_module_count(void);
 ldr_module_t *ldr_module_at(int i);

@@ -103,10 +103,16 @@ static bool module_range(void *handle, uintptr_t *lo, uintptr_t *hi)
     return q.found;
 }
 
+/* Set by the registry side of the host: an installed service's ImagePath
+ * (...\\Services\\<name>), as the INF installer recorded it. */
+bool (*ldr_service_image_path)(const char *service, char *buf, size_t len);
+
 static const char *resolve_path(const char *service, const char *path, char *buf, size_t len)
 {
     if (path && *path)
         return path;
+    if (ldr_service_image_path && ldr_service_image_path(service, buf, len))
+        return buf;
     for (size_t i = 0; i < RTL_NUMBER_OF(builtin_drivers); i++) {
         if (strcmp(builtin_drivers[i].service, service) == 0) {
             snprintf(buf, len, "%s/%s", ldr_driver_dir(), builtin_drivers[i].file);

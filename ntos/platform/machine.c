@@ -15,15 +15,6 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool initialised;
 static bk_host_t *plat_host;
 
-/* Until INF installation exists (issue 8), the ACPI IDs are bound to
- * cmbatt directly, as its INF would. */
-static const struct {
-    const char *hardware_id, *service;
-} acpi_bindings[] = {
-    {"ACPI\\PNP0C0A", "cmbatt"},
-    {"ACPI\\ACPI0003", "cmbatt"},
-};
-
 void plat_init(void)
 {
     pthread_mutex_lock(&init_lock);
@@ -190,11 +181,12 @@ static NTSTATUS add_root(const char *hardware_id, const char *service, const cha
     if (!NT_SUCCESS(s)) {
         if (required) {
             plat_set_error("%s: cannot add root device %s (%s): 0x%08x", plat.file, hardware_id,
-                           service, (unsigned)s);
+                           service ? service : "bound by INF", (unsigned)s);
             return s;
         }
         bk_log(BK_LOG_WARN, "platform: %s: root device %s\\%s (%s) left out: 0x%08x", plat.file,
-               hardware_id, instance ? instance : "", service, (unsigned)s);
+               hardware_id, instance ? instance : "", service ? service : "bound by INF",
+               (unsigned)s);
         return STATUS_SUCCESS;
     }
     plat.roots[plat.nroots++] = dev;
@@ -218,21 +210,22 @@ static NTSTATUS add_devices(const bk_machine_t *m)
     bool acpi = plat.nac > 0;
     for (size_t i = 0; i < plat.nbat; i++)
         acpi = acpi || plat.bat[i].bus == BattkitBusAcpi;
-    if (acpi) {
-        for (size_t i = 0; i < RTL_NUMBER_OF(acpi_bindings) && NT_SUCCESS(s); i++)
-            s = bk_host_bind(plat_host, acpi_bindings[i].hardware_id, acpi_bindings[i].service,
-                             NULL);
-        if (!NT_SUCCESS(s)) {
-            plat_set_error("%s: cannot bind the ACPI battery IDs to cmbatt: 0x%08x", plat.file,
-                           (unsigned)s);
-            return s;
-        }
-        s = add_root("ACPI_HAL\\PNP0C08", "acpi", "0", NULL, true);
+    /* Drivers are bound the way Windows binds them: the shipped INFs are
+     * installed (idempotent) and the PnP manager picks each device's driver
+     * by hardware ID - acpi.inf for the ACPI bus, cmbatt.inf for PNP0C0A and
+     * ACPI0003, simbatt.inf for SIMBATT\\Battery. */
+    s = bk_host_install_shipped_drivers(plat_host);
+    if (!NT_SUCCESS(s)) {
+        plat_set_error("%s: installing the shipped driver INFs failed: 0x%08x", plat.file,
+                       (unsigned)s);
+        return s;
     }
+    if (acpi)
+        s = add_root("ACPI_HAL\\PNP0C08", NULL, "0", NULL, true);
     /* simbatt's helper finds its battery by the instance ID (= its name). */
     for (size_t i = 0; i < plat.nbat && NT_SUCCESS(s); i++)
         if (plat.bat[i].bus == BattkitBusSimbatt)
-            s = add_root("SIMBATT\\Battery", "simbatt", plat.bat[i].name, NULL, false);
+            s = add_root("SIMBATT\\Battery", NULL, plat.bat[i].name, NULL, false);
     for (size_t i = 0; i < m->ndevices && NT_SUCCESS(s); i++) {
         const bk_machine_device_t *d = &m->devices[i];
         char service[64];

@@ -214,8 +214,24 @@ void pnp_release_list(pnp_devnode_t **list, size_t n)
 }
 
 /* ---- life cycle ---- */
+/* An installed service's image (...\\Services\\<name>\\ImagePath, written by
+ * the INF installer): how the loader finds a driver that is not built in. */
+static bool service_image_path(const char *service, char *buf, size_t len)
+{
+    char path[256];
+    reg_key_t *key;
+    snprintf(path, sizeof path, "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\%s",
+             service);
+    if (!NT_SUCCESS(reg_open(path, false, &key)))
+        return false;
+    NTSTATUS s = reg_get_string(key, "ImagePath", buf, len);
+    reg_close(key);
+    return NT_SUCCESS(s) && buf[0] != 0;
+}
+
 void pnp_init(void)
 {
+    ldr_service_image_path = service_image_path;
     init_root();
     pnp_unload_init();
     pnp_action_init();

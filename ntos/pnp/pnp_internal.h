@@ -7,6 +7,8 @@
 #include "../private.h"
 
 #include <battkit/host.h>
+#include "../ldr/ldr.h"
+#include "../registry/registry.h"
 
 #define PNP_MAX_ID    200  /* chars of one device/instance ID (docs: MAX_DEVICE_ID_LEN 200) */
 #define PNP_MAX_MULTI 1024 /* bytes of a UTF-8 MULTI_SZ ID list */

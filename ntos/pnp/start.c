@@ -102,6 +102,9 @@ NTSTATUS pnp_configure(pnp_devnode_t *dn)
         return STATUS_SUCCESS;
     }
     pnp_write_enum_key(dn);
+    /* The INF's per-device AddReg values (Driver and Device Parameters keys)
+     * are in place before the driver first sees the device. */
+    setup_apply_device_keys(dn->instance_path, dn->hardware_ids, dn->compatible_ids, dn->service);
     status = ldr_load_driver(dn->service, dn->image_path[0] ? dn->image_path : NULL, &drv);
     if (!NT_SUCCESS(status)) {
         bk_log(BK_LOG_ERROR, "pnp: %s: driver %s did not load: 0x%08x", dn->instance_path,

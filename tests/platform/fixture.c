@@ -27,6 +27,11 @@ static const char *make_driver_dir(const char *drivers)
         snprintf(to, sizeof to, "%s/%s.so", driver_dir, name);
         if (symlink(from, to) != 0)
             return NULL;
+        /* The driver's INF too: the machine binds devices by installing INFs. */
+        snprintf(from, sizeof from, "%s/%s.inf", BK_BUILD_DRIVER_DIR, name);
+        snprintf(to, sizeof to, "%s/%s.inf", driver_dir, name);
+        if (access(from, R_OK) == 0 && symlink(from, to) != 0)
+            return NULL;
     }
     return driver_dir;
 }
