@@ -62,8 +62,8 @@ bk_host_t *bk_host_create(const bk_host_options_t *options)
     host_exists = true;
     the_host.virtual_time = options->virtual_time;
     last_report[0] = 0;
-    if (options->driver_dir)
-        ldr_set_driver_dir(options->driver_dir);
+    /* Per host: NULL resets to the default search, not the last host's dir. */
+    ldr_set_driver_dir(options->driver_dir);
     clk_init(options->virtual_time ? CLK_VIRTUAL : CLK_REAL, options->start_system_time);
     ke_init();
     io_init();
