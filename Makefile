@@ -40,8 +40,10 @@ memcheck: all
 windows: bootstrap
 	@bash scripts/build-windows.sh build-windows
 
-install: all
-	cmake --install $(BUILD) --prefix $(PREFIX)
+install: configure
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+	cmake --install $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
