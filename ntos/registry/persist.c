@@ -1,7 +1,8 @@
 /* Registry persistence: the text file format, loading it at reg_init and
  * saving it atomically (temp file in the same directory, fsync, rename,
  * fsync of the directory), so a crash leaves the old file or the new one,
- * never half of one. Also reg_init/reg_shutdown/reg_flush.
+ * never half of one. Also reg_init/reg_shutdown/reg_flush (which waits for
+ * another thread's open batch: batch.c).
  *
  * The format (UTF-8, one item per line; blank lines and ';' comments are
  * ignored):
@@ -776,9 +777,12 @@ void reg_init(const char *persist_file)
 NTSTATUS reg_flush(void)
 {
     KE_ASSERT_IRQL_LE(PASSIVE_LEVEL);
+    /* Another thread's batch is written whole or not at all. */
+    reg_batch_hold();
     reg_lock();
     NTSTATUS s = persist_path ? reg_save_locked(persist_path) : STATUS_SUCCESS;
     reg_unlock();
+    reg_batch_release();
     return s;
 }
 

@@ -77,6 +77,12 @@ void reg_lock(void);
 void reg_unlock(void);
 reg_key_t *reg_root_locked(void); /* "\Registry" */
 
+/* ---- batches (batch.c) ---- */
+/* reg_flush's side: returns once no other thread has a batch open, holding
+ * off new batches until reg_batch_release. */
+void reg_batch_hold(void);
+void reg_batch_release(void);
+
 /* ---- names (names.c) ---- */
 /* Compares two UTF-8 names as Windows does: case-insensitively, by upcased
  * UTF-16 code units. */

@@ -56,6 +56,15 @@ HANDLE reg_handle_from_key_access(reg_key_t *key, ACCESS_MASK desired_access);
  * rename, fsync of the directory). STATUS_SUCCESS when no file is configured. */
 NTSTATUS reg_flush(void);
 
+/* A batch: several changes that belong together (an install's keys). While
+ * one is open, reg_flush from any other thread waits until it ends, so the
+ * file holds all of it or none; the batch's own thread may reg_flush inside
+ * it (that flush is the batch's commit). Begins nest on one thread; a begin
+ * on another thread waits for the open batch to end. Keep a batch to
+ * registry work: a thread it waits for must not reg_flush. PASSIVE_LEVEL. */
+void reg_batch_begin(void);
+void reg_batch_end(void);
+
 /* reg_init(const char *persist_file) and reg_shutdown(void) are in private.h. */
 
 #endif

@@ -2,8 +2,9 @@
  * then applied in one step: each op records how to undo itself, a failure
  * (or the test hook) half-way undoes every op already applied, keys left
  * empty by deletions are pruned, and the registry file is written once at
- * the end (atomically, by reg_flush). A crash before the flush leaves the
- * old file, after it the new one. */
+ * the end (atomically, by reg_flush), all inside one registry batch so no
+ * other thread's flush writes half of it. A crash before the flush leaves
+ * the old file, after it the new one. */
 #include "setup_internal.h"
 
 #include <stdlib.h>
@@ -334,6 +335,11 @@ NTSTATUS setup_stage_commit(setup_stage_t *st, setup_report_t *r)
     NTSTATUS s = st->oom ? STATUS_INSUFFICIENT_RESOURCES : STATUS_SUCCESS;
     size_t half = st->count / 2;
 
+    /* One batch from the first change to the file written (or every change
+     * undone): a reg_flush from another thread (bk_registry_flush, a
+     * daemon's periodic save) waits, so the file never holds half of it. */
+    reg_batch_begin();
+
     for (size_t i = 0; i < st->count && NT_SUCCESS(s); i++) {
         if (i == half && setup_fault(BK_SETUP_AT_REGISTRY_HALF_APPLIED)) {
             setup_report(r, "registry: stopped half-way by the test hook");
@@ -362,6 +368,7 @@ NTSTATUS setup_stage_commit(setup_stage_t *st, setup_report_t *r)
         undo_all(&log);
         setup_report(r, "registry: every change undone");
     }
+    reg_batch_end();
     undo_free(&log);
     return s;
 }
