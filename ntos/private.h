@@ -146,10 +146,12 @@ size_t pnp_rebind(const char *const *changed, size_t nchanged);
 /* ---- setup: the INF installer (setup/) -------------------------------- */
 /* Copies the per-device registry values of the package a device was bound
  * by (its DDInstall AddReg to Enum\<instance>\Driver, its .HW AddReg to
- * Enum\<instance>\Device Parameters): the binding is the first of the
- * device's IDs (hardware IDs, then compatible IDs; UTF-8 MULTI_SZ) whose
- * Bindings entry names `service` and an installed INF. Nothing happens
- * for a binding made by hand (bk_host_bind). PASSIVE_LEVEL. */
+ * Enum\<instance>\Device Parameters): the binding is the best-ranked of
+ * the device's IDs (hardware IDs, then compatible IDs; UTF-8 MULTI_SZ)
+ * whose Bindings entry names `service`, as pnp_find_binding ranks them.
+ * Copied once per package installed on the device (the Driver key records
+ * InfPath, InfSection, DriverDate, DriverVersion, MatchingDeviceId).
+ * Nothing happens for a binding made by hand (bk_host_bind). PASSIVE_LEVEL. */
 void setup_apply_device_keys(const char *instance_path, const char *hardware_ids,
                              const char *compatible_ids, const char *service);
 /* The Windows rank (docs: 0xSSGGTHHH, lower is better) of a Bindings entry

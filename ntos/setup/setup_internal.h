@@ -226,6 +226,13 @@ char *setup_record_path(const char *inf, const char *sub);
 void setup_stage_bindings(setup_stage_t *st, const setup_strv_t *ids, const setup_strv_t *skip,
                           const setup_candidate_t *extra, size_t nextra, setup_report_t *r);
 
+/* ---- device_keys.c: a package installed on devices ---- */
+/* Stages forgetting that the packages in `infs` were installed on devices
+ * (the InfPath, InfSection, DriverDate, DriverVersion and MatchingDeviceId
+ * of every Enum\<instance>\Driver naming one), so the package's device
+ * values are applied again when it comes back. */
+void setup_stage_forget_installs(setup_stage_t *st, const setup_strv_t *infs);
+
 /* ---- addreg.c: AddReg entries to registry data ---- */
 /* The value an AddReg entry sets (type and data as Windows stores them);
  * false (with a reason in r) when it sets none (DELVAL, KEYONLY, a bad

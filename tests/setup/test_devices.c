@@ -3,7 +3,9 @@
  * values in its keys); a better-ranked package takes a device over (a
  * hardware ID match beats a compatible ID match); an update restarts the
  * device on the new binary; uninstalling removes the devices (a veto stops
- * it with nothing changed) and they fall back to what remains. */
+ * it with nothing changed) and they fall back to what remains; a package's
+ * device values are copied when it is installed on a device, not at every
+ * start. */
 #include "setup_fixture.h"
 #include "drivers/pnptest.h"
 
@@ -178,5 +180,72 @@ TEST(a_device_added_after_the_install_binds_by_its_hardware_id)
     CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
     CHECK_STR(fx_device_service(dev), "fna");
     CHECK_STATUS(bk_host_remove_device(fx.host, dev, 0), 0);
+    fx_done(&fx);
+}
+
+TEST(device_values_are_copied_when_the_package_is_installed_on_the_device_not_at_every_start)
+{
+    fx_t fx;
+    char report[REPORT];
+    REQUIRE(fx_begin(&fx));
+    fx_pkg_t v1 = {.name = "fna",
+                   .model = "SETUPTEST\\Dev",
+                   .hw_lines = "AddReg = Hw",
+                   .sections = "[Hw]\nHKR,,HardValue,0x00010001,7\n"};
+    const char *inf = fx_package(&fx, &v1);
+    CHECK_STATUS(bk_host_install_inf(fx.host, inf, report, sizeof report), 0);
+    bk_device_t *dev = fx_add_root(&fx, "SETUPTEST\\Dev", "0");
+    REQUIRE(dev);
+    char *value = dword_text(dev, "Device Parameters", "HardValue");
+    CHECK_STR(value, "7");
+    free(value);
+    /* What Windows records in the software key of a device it installed. */
+    char *inf_path = key_value(dev, "Driver", "InfPath");
+    CHECK_STR(inf_path, "fna.inf");
+    free(inf_path);
+    char *matching = key_value(dev, "Driver", "MatchingDeviceId");
+    CHECK_STR(matching, "SETUPTEST\\Dev");
+    free(matching);
+
+    /* An administrator changes the value: a restart keeps it. */
+    char path[512];
+    reg_key_t *k;
+    snprintf(path, sizeof path, "%s\\ROOT\\SETUPTEST\\0\\Device Parameters", FX_ENUM);
+    REQUIRE(NT_SUCCESS(reg_open(path, false, &k)));
+    reg_set_dword(k, "HardValue", 9);
+    reg_close(k);
+    CHECK_STATUS(bk_host_remove_device(fx.host, dev, 0), 0);
+    dev = fx_add_root(&fx, "SETUPTEST\\Dev", "0");
+    REQUIRE(dev);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    value = dword_text(dev, "Device Parameters", "HardValue");
+    CHECK_STR(value, "9");
+    free(value);
+
+    /* Another version of the package is installed on the device: copied again. */
+    fx_pkg_t v2 = v1;
+    v2.driver_ver = "03/01/2025,1.1.0.0";
+    fx_package(&fx, &v2);
+    CHECK_STATUS(bk_host_install_inf(fx.host, inf, report, sizeof report), 0);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    value = dword_text(dev, "Device Parameters", "HardValue");
+    CHECK_STR(value, "7");
+    free(value);
+    char *version = key_value(dev, "Driver", "DriverVersion");
+    CHECK_STR(version, "1.1.0.0");
+    free(version);
+
+    /* Uninstalled: the device no longer records the package, so installing
+     * it again copies its values again. */
+    CHECK_STATUS(bk_host_uninstall_driver(fx.host, "fna", report, sizeof report), 0);
+    CHECK(key_value(dev, "Driver", "InfPath") == NULL);
+    REQUIRE(NT_SUCCESS(reg_open(path, false, &k)));
+    reg_set_dword(k, "HardValue", 9);
+    reg_close(k);
+    CHECK_STATUS(bk_host_install_inf(fx.host, inf, report, sizeof report), 0);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    value = dword_text(dev, "Device Parameters", "HardValue");
+    CHECK_STR(value, "7");
+    free(value);
     fx_done(&fx);
 }
