@@ -80,7 +80,9 @@ const bk_conformance_controller_t *bk_conformance_find_controller(const char *dr
 /* ---- running ---- */
 typedef struct bk_conformance_options {
     /* The driver to start: a service name or a path to a .so, on a root
-     * device with hardware ID `hwid`. NULL: test every battery already on
+     * device with hardware ID `hwid`. A shipped driver's service name
+     * (simbatt): the shipped INFs are installed and the device is bound by
+     * its INF, which must list `hwid`. NULL: test every battery already on
      * the host (e.g. after bk_host_load_machine). */
     const char *driver;
     const char *hwid;

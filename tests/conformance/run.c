@@ -4,6 +4,7 @@
  * with the part of the reference (battery-interface.md) it pins. */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cf_internal.h"
 
@@ -95,6 +96,51 @@ const bk_conformance_controller_t *bk_conformance_find_controller(const char *dr
 }
 
 /* ---- host operations on the helper thread (a driver may block) ---- */
+/* A shipped driver (its INF installed from the driver directory, in place)
+ * named by its service: is `hwid` one of the IDs its package binds? */
+typedef enum shipped_binding { NOT_SHIPPED, SHIPPED_BINDS, SHIPPED_NOT_LISTED } shipped_binding_t;
+
+static bool id_listed(const char *ids, const char *hwid)
+{
+    size_t n = strlen(hwid);
+    for (const char *p = ids; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncasecmp(p, hwid, n) == 0)
+            return true;
+        p = end ? end + 1 : p + len;
+    }
+    return false;
+}
+
+static bool first_service_is(const char *services, const char *service)
+{
+    size_t n = strlen(service);
+    return services && strncasecmp(services, service, n) == 0 &&
+           (services[n] == 0 || services[n] == ',');
+}
+
+struct install_job {
+    bk_host_t *host;
+    const char *service, *hwid;
+    shipped_binding_t result;
+    bk_status_t status;
+};
+
+static void install_on_helper(void *arg)
+{
+    struct install_job *j = arg;
+    bk_installed_driver_t *list = NULL;
+    j->status = bk_host_install_shipped_drivers(j->host);
+    size_t n = bk_host_list_installed(j->host, &list);
+    j->result = NOT_SHIPPED;
+    for (size_t i = 0; i < n; i++) {
+        if ((list[i].flags & BK_SETUP_IN_PLACE) && first_service_is(list[i].services, j->service))
+            j->result = id_listed(list[i].ids, j->hwid) ? SHIPPED_BINDS : SHIPPED_NOT_LISTED;
+    }
+    bk_host_free_installed(list, n);
+}
+
 struct add_job {
     bk_host_t *host;
     const char *hwid, *service, *instance, *so_path;
@@ -259,9 +305,27 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
         char *dot = strstr(service, ".so");
         if (dot && dot[3] == 0)
             *dot = 0;
+        /* A shipped driver named by its service is installed through its
+         * INF and the device bound by its hardware ID, as battd binds it:
+         * no service is named. An out-of-tree .so is started by path. */
+        struct install_job inst = {.host = host,
+                                   .service = service,
+                                   .hwid = options->hwid,
+                                   .result = NOT_SHIPPED,
+                                   .status = STATUS_IO_TIMEOUT};
+        if (!so_path)
+            cf_call(&c, install_on_helper, &inst);
+        if (inst.result == SHIPPED_NOT_LISTED) {
+            cf_fail(&c, "driver_starts",
+                    "%s is a shipped driver: its INF binds it, and it does not list %s",
+                    options->driver, options->hwid);
+            goto done;
+        }
+        if (inst.result == SHIPPED_BINDS && !NT_SUCCESS(inst.status))
+            cf_log(&c, "installing the shipped INFs: %s", cf_status_name(inst.status));
         struct add_job j = {.host = host,
                             .hwid = options->hwid,
-                            .service = service,
+                            .service = inst.result == SHIPPED_BINDS ? NULL : service,
                             .instance = options->instance ? options->instance : "CONF0000",
                             .so_path = so_path,
                             .status = STATUS_IO_TIMEOUT};
@@ -273,7 +337,8 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
             goto done;
         }
         device = j.device;
-        cf_pass(&c, "driver_starts", "%s started on %s", options->driver, options->hwid);
+        cf_pass(&c, "driver_starts", "%s started on %s%s", options->driver, options->hwid,
+                j.service ? "" : " (bound by its INF)");
     } else {
         cf_skip(&c, "driver_starts", "testing the batteries already on the host");
     }

@@ -82,8 +82,10 @@ void sb_close_handles(sb_t *sb)
 
 int sb_add_device(sb_t *sb)
 {
-    bk_status_t s = bk_host_add_root_device(sb->host, SIMBATT_HARDWARE_ID, "simbatt", SB_INSTANCE,
-                                            NULL, &sb->device);
+    /* No service named: the PnP manager binds SIMBATT\Battery to simbatt
+     * through simbatt.inf, installed by sb_start. */
+    bk_status_t s = bk_host_add_root_device(sb->host, SIMBATT_HARDWARE_ID, NULL, SB_INSTANCE, NULL,
+                                            &sb->device);
     if (s != STATUS_SUCCESS) {
         bk_test_fail(__FILE__, __LINE__, "adding SIMBATT\\Battery: 0x%08x", (unsigned)s);
         return -1;
@@ -102,6 +104,20 @@ bk_status_t sb_remove_device(sb_t *sb, int surprise)
     return s;
 }
 
+/* Does the device's hardware key hold a PersistState value already? */
+static int sb_has_persist_value(const char *instance_path)
+{
+    char path[512];
+    reg_key_t *key = NULL;
+    ULONG value;
+    snprintf(path, sizeof path, SB_ENUM "%s\\Device Parameters", instance_path);
+    if (reg_open(path, false, &key) != STATUS_SUCCESS)
+        return 0;
+    int has = reg_get_dword(key, "PersistState", &value) == STATUS_SUCCESS;
+    reg_close(key);
+    return has;
+}
+
 int sb_start(sb_t *sb, const sb_options_t *options)
 {
     sb_options_t none = {0};
@@ -114,6 +130,14 @@ int sb_start(sb_t *sb, const sb_options_t *options)
                                                    .registry_file = options->registry_file});
     if (!sb->host) {
         bk_test_fail(__FILE__, __LINE__, "bk_host_create failed");
+        return -1;
+    }
+    /* The shipped drivers are installed by their INFs, as at every start
+     * of battd (simbatt.inf binds SIMBATT\Battery). */
+    bk_status_t installed = bk_host_install_shipped_drivers(sb->host);
+    if (installed != STATUS_SUCCESS) {
+        bk_test_fail(__FILE__, __LINE__, "installing the shipped INFs: 0x%08x",
+                     (unsigned)installed);
         return -1;
     }
     if (options->persist)
@@ -148,6 +172,21 @@ int sb_start(sb_t *sb, const sb_options_t *options)
             return -1;
         }
         return sb_open_handles(sb);
+    }
+    /* A registry file may already hold the device, simbatt installed on it. */
+    int known = sb_has_persist_value(sb->instance);
+    if (sb_add_device(sb) != 0)
+        return -1;
+    if (options->persist || known)
+        return 0;
+    /* simbatt.inf turns PersistState on when it is installed on a device.
+     * These tests start from a device whose administrator turned it off:
+     * the value stays off across restarts (the INF's AddReg runs when the
+     * driver is installed on the device, not at every start). */
+    sb_set_persist(sb, sb->instance, 0);
+    if (sb_remove_device(sb, 0) != STATUS_SUCCESS) {
+        bk_test_fail(__FILE__, __LINE__, "restarting the device without PersistState failed");
+        return -1;
     }
     return sb_add_device(sb);
 }

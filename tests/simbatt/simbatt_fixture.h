@@ -29,7 +29,8 @@ typedef struct sb {
 
 typedef struct sb_options {
     const char *registry_file;   /* NULL: in memory */
-    int persist;                 /* write PersistState = 1 before the device starts */
+    int persist;                 /* PersistState = 1, as simbatt.inf installs it; 0: the
+                                    fixture turns it off and restarts the device first */
     const char *machine_text;    /* non-NULL: load this machine first (platform) */
     const char *machine_battery; /* with machine_text: use the SIMBATT\Battery device the
                                     platform added for this battery instead of adding one */
