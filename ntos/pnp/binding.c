@@ -1,7 +1,7 @@
 /* Which driver serves a device: the binding table in the registry
  * (Control\battkit\Bindings\<ID with '\' as '#'>: Service, optional
- * ImagePath and ClassGuid), searched the way Windows ranks INF matches:
- * every hardware ID in order, then every compatible ID. Also writes what
+ * ImagePath, ClassGuid and Rank), ranked the way Windows ranks INF matches
+ * across all of a device's hardware and compatible IDs. Also writes what
  * the PnP manager knows of a device under Enum\<instance path>. */
 #include "pnp_internal.h"
 #include "../registry/registry.h"
@@ -18,21 +18,30 @@ static void binding_path(char *out, size_t len, const char *id)
     snprintf(out, len, "%s\\%s", BINDINGS_KEY, hashed);
 }
 
-static bool lookup(pnp_devnode_t *dn, const char *id)
+/* The Bindings entry of one ID, if it names a service. */
+typedef struct binding {
+    char service[64];
+    char image_path[512];
+    char class_guid[40];
+    ULONG rank; /* the entry's Rank; 0 for a binding made by hand */
+} binding_t;
+
+static bool lookup(const char *id, binding_t *b)
 {
     char path[PNP_MAX_ID + sizeof BINDINGS_KEY + 2];
     reg_key_t *key;
     binding_path(path, sizeof path, id);
     if (!NT_SUCCESS(reg_open(path, false, &key)))
         return false;
-    bool found = NT_SUCCESS(reg_get_string(key, "Service", dn->service, sizeof dn->service)) &&
-                 dn->service[0];
+    bool found =
+        NT_SUCCESS(reg_get_string(key, "Service", b->service, sizeof b->service)) && b->service[0];
     if (found) {
-        if (!NT_SUCCESS(reg_get_string(key, "ImagePath", dn->image_path, sizeof dn->image_path)))
-            dn->image_path[0] = 0;
-        if (!NT_SUCCESS(reg_get_string(key, "ClassGuid", dn->class_guid, sizeof dn->class_guid)))
-            dn->class_guid[0] = 0;
-        bk_log(BK_LOG_INFO, "pnp: %s bound to %s by %s", dn->instance_path, dn->service, id);
+        if (!NT_SUCCESS(reg_get_string(key, "ImagePath", b->image_path, sizeof b->image_path)))
+            b->image_path[0] = 0;
+        if (!NT_SUCCESS(reg_get_string(key, "ClassGuid", b->class_guid, sizeof b->class_guid)))
+            b->class_guid[0] = 0;
+        if (!NT_SUCCESS(reg_get_dword(key, "Rank", &b->rank)))
+            b->rank = 0;
     }
     reg_close(key);
     return found;
@@ -40,15 +49,41 @@ static bool lookup(pnp_devnode_t *dn, const char *id)
 
 bool pnp_find_binding(pnp_devnode_t *dn)
 {
-    /* docs ("How Windows Ranks Drivers"): a hardware ID match outranks any
-     * compatible ID match; earlier IDs in each list outrank later ones. */
+    /* docs ("How Windows Ranks Drivers"): every driver matching any of the
+     * device's IDs gets one rank 0xSSGGTHHH (signature, feature, then the
+     * identifier score: which list the device ID is in and its position
+     * there); the lowest wins. Each Bindings entry holds the best package
+     * for its ID and its Rank as seen from a first hardware ID;
+     * setup_binding_score completes it with this device's side. Equal
+     * scores: the earlier ID (hardware IDs, then compatible IDs). */
     const char *lists[] = {dn->hardware_ids, dn->compatible_ids};
-    for (size_t l = 0; l < RTL_NUMBER_OF(lists); l++)
-        for (const char *id = lists[l]; *id; id += strlen(id) + 1)
-            if (lookup(dn, id))
-                return true;
-    dn->service[0] = 0;
-    return false;
+    binding_t best = {0}, cand;
+    const char *best_id = NULL;
+    ULONG best_score = 0;
+    for (size_t l = 0; l < RTL_NUMBER_OF(lists); l++) {
+        unsigned pos = 0;
+        for (const char *id = lists[l]; *id; id += strlen(id) + 1, pos++) {
+            memset(&cand, 0, sizeof cand);
+            if (!lookup(id, &cand))
+                continue;
+            ULONG score = setup_binding_score(cand.rank, l == 1, pos);
+            if (!best_id || score < best_score) {
+                best = cand;
+                best_id = id;
+                best_score = score;
+            }
+        }
+    }
+    if (!best_id) {
+        dn->service[0] = 0;
+        return false;
+    }
+    pnp_copy(dn->service, sizeof dn->service, best.service);
+    pnp_copy(dn->image_path, sizeof dn->image_path, best.image_path);
+    pnp_copy(dn->class_guid, sizeof dn->class_guid, best.class_guid);
+    bk_log(BK_LOG_INFO, "pnp: %s bound to %s by %s (rank 0x%08x)", dn->instance_path, dn->service,
+           best_id, (unsigned)best_score);
+    return true;
 }
 
 bk_status_t bk_host_bind(bk_host_t *host, const char *hardware_id, const char *service,

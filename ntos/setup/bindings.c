@@ -1,10 +1,10 @@
 /* bindings.c: Control\battkit\Bindings\<ID>, the table the PnP manager looks
  * devices up in, recomputed from every installed package: for each ID, the
- * best-ranked package claiming it (rank.c) is written there. The PnP manager
- * then walks a device's hardware IDs in order, then its compatible IDs, and
- * takes the first bound one, which completes Windows' identifier score on
- * the device's side (docs/setup.md says where this differs). A binding made
- * by hand (bk_host_bind: no Inf value) is set aside under ManualBindings
+ * best-ranked package claiming it (rank.c) is written there, with its Rank.
+ * The PnP manager then ranks every bound ID of a device, completing the
+ * identifier score with the device's side (setup_binding_score), and takes
+ * the best (docs/setup.md says where this differs from Windows). A binding
+ * made by hand (bk_host_bind: no Inf value) is set aside under ManualBindings
  * while a package owns the ID, and comes back when the last one goes. */
 #include "setup_internal.h"
 

@@ -2,9 +2,13 @@
  * "Identifier Score", "Overview of the Driver Selection Process"): the
  * identifier score table, and for one ID: signed beats unsigned, the .nt
  * section beats the undecorated one, a hardware ID entry beats a
- * compatible one, then the newest date, then the highest version. */
+ * compatible one, then the newest date, then the highest version; and
+ * across a device's IDs, one rank over every ID (the best package on a
+ * later ID wins over a worse-ranked one on an earlier ID). */
+#include <initguid.h>
 #include "setup_fixture.h"
 #include "setup/setup_internal.h"
+#include "drivers/pnptest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -117,5 +121,125 @@ TEST(signed_beats_unsigned_and_nt_sections_beat_undecorated_ones)
     w = winner(&fx, &featured, &vendor, 0, 0);
     CHECK_STR(w, "featured.inf");
     free(w);
+    fx_done(&fx);
+}
+
+/* ---- one rank across a device's IDs ---- */
+
+/* A bus-reported device with several IDs: the PnP test bus driver's child 0
+ * reports hardware IDs PNPTEST\DEV_A, PNPTEST\DEV_A_REV1 and compatible ID
+ * PNPTEST\COMPAT. The bus is a test driver, started by hand. */
+static bk_device_t *add_child(fx_t *fx)
+{
+    char bus_so[512], **paths = NULL;
+    bk_handle_t *bus = NULL;
+    ULONG mask = 1;
+    uint32_t got;
+    snprintf(bus_so, sizeof bus_so, "%s/pnp_testbus.so", PNPTEST_DRIVER_DIR);
+    if (bk_host_add_root_device(fx->host, "PNPTEST\\BUS", "pnp_testbus", NULL, bus_so, NULL) != 0)
+        return NULL;
+    size_t n = bk_host_list_interfaces(fx->host, &GUID_PNPTEST_BUS_INTERFACE, &paths);
+    bk_status_t s = n == 1
+                        ? bk_host_open(fx->host, paths[0], BK_ACCESS_READ | BK_ACCESS_WRITE, &bus)
+                        : STATUS_NO_SUCH_DEVICE;
+    bk_host_free_list(paths, n);
+    if (NT_SUCCESS(s)) {
+        s = bk_ioctl(bus, IOCTL_PNPTEST_SET_CHILDREN, &mask, sizeof mask, NULL, 0, &got);
+        bk_close(bus);
+    }
+    bk_host_settle(fx->host);
+    return NT_SUCCESS(s) ? bk_host_find_device(fx->host, "PNPTEST\\DEV_A\\0") : NULL;
+}
+
+static void install(fx_t *fx, const fx_pkg_t *pkg, uint32_t flags)
+{
+    char report[REPORT];
+    CHECK_STATUS(
+        bk_host_install_inf_ex(fx->host, fx_package(fx, pkg), flags, report, sizeof report), 0);
+}
+
+static void uninstall(fx_t *fx, const char *name)
+{
+    char report[REPORT];
+    CHECK_STATUS(bk_host_uninstall_driver(fx->host, name, report, sizeof report), 0);
+}
+
+TEST(a_later_hardware_id_matched_exactly_beats_an_earlier_one_matched_by_a_compatible_entry)
+{
+    fx_t fx;
+    REQUIRE(fx_begin(&fx));
+    bk_device_t *dev = add_child(&fx);
+    REQUIRE(dev);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_INITIALIZED);
+    /* docs (Identifier Score): the device's first hardware ID against the
+     * entry's compatible ID scores 0x1000 + 0; its second hardware ID
+     * against an entry's hardware ID scores 0x0000 + 1, the better rank,
+     * newer date or not. */
+    fx_pkg_t loose = {.name = "loose",
+                      .model = "PNPTEST\\Other, PNPTEST\\DEV_A",
+                      .driver_ver = "12/31/2030,9.0.0.0"};
+    fx_pkg_t exact = {.name = "exact", .model = "PNPTEST\\DEV_A_REV1"};
+    install(&fx, &loose, 0);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    CHECK_STR(fx_device_service(dev), "loose");
+    install(&fx, &exact, 0);
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    CHECK_STR(fx_device_service(dev), "exact");
+    /* The per-device values come from the package it was bound by. */
+    char path[512];
+    snprintf(path, sizeof path, "%s\\%s\\Driver", FX_ENUM, bk_device_instance_path(dev));
+    char *matching = fx_reg_string(path, "MatchingDeviceId");
+    CHECK_STR(matching, "PNPTEST\\DEV_A_REV1");
+    free(matching);
+    uninstall(&fx, "exact");
+    CHECK_STR(fx_device_service(dev), "loose");
+    uninstall(&fx, "loose");
+    /* The other order of installation: the same winner. */
+    install(&fx, &exact, 0);
+    install(&fx, &loose, 0);
+    CHECK_STR(fx_device_service(dev), "exact");
+    uninstall(&fx, "exact");
+    uninstall(&fx, "loose");
+    CHECK_STR(fx_device_service(dev), "");
+    fx_done(&fx);
+}
+
+TEST(a_better_signature_or_feature_score_on_a_later_id_wins_otherwise_the_earlier_id_does)
+{
+    fx_t fx;
+    REQUIRE(fx_begin(&fx));
+    bk_device_t *dev = add_child(&fx);
+    REQUIRE(dev);
+    /* Both on hardware ID entries, same signature and feature score: the
+     * first hardware ID (0x0000) beats the second (0x0001), dates aside. */
+    fx_pkg_t first = {.name = "first", .model = "PNPTEST\\DEV_A"};
+    fx_pkg_t second = {
+        .name = "second", .model = "PNPTEST\\DEV_A_REV1", .driver_ver = "12/31/2030,9.0.0.0"};
+    install(&fx, &second, 0);
+    install(&fx, &first, 0);
+    CHECK_STR(fx_device_service(dev), "first");
+    /* docs: a lower feature score wins before the identifier score:
+     * 0x80100001 (FeatureScore 0x10 on the second hardware ID) beats
+     * 0x80FF0000. */
+    fx_pkg_t featured = {
+        .name = "featured", .model = "PNPTEST\\DEV_A_REV1", .install_lines = "FeatureScore = 0x10"};
+    install(&fx, &featured, 0);
+    CHECK_STR(fx_device_service(dev), "featured");
+    /* docs: the signature score comes first: a trusted (signed) package on
+     * the device's compatible ID, 0x00FF2000, beats unsigned packages on
+     * its hardware IDs (0x80......). */
+    fx_pkg_t inbox = {.name = "inbox", .model = "PNPTEST\\COMPAT"};
+    install(&fx, &inbox, BK_SETUP_TRUSTED);
+    CHECK_STR(fx_device_service(dev), "inbox");
+    CHECK_EQ(bk_device_state(dev), BK_DEVICE_STARTED);
+    /* Each leaves: the device falls back to the next best. */
+    uninstall(&fx, "inbox");
+    CHECK_STR(fx_device_service(dev), "featured");
+    uninstall(&fx, "featured");
+    CHECK_STR(fx_device_service(dev), "first");
+    uninstall(&fx, "first");
+    CHECK_STR(fx_device_service(dev), "second");
+    uninstall(&fx, "second");
+    CHECK_STR(fx_device_service(dev), "");
     fx_done(&fx);
 }
