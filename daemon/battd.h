@@ -40,6 +40,7 @@ typedef struct battd_options {
     unsigned max_clients;
     unsigned max_handles; /* per client */
     unsigned max_pending; /* per client */
+    unsigned spin_us;     /* poll this long after a request before sleeping */
     const char *policy_file;
     const char *action_commands[BKP_ACTION_COUNT]; /* [BKP_ACTION_NONE] unused */
 } battd_options_t;

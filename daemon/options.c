@@ -13,6 +13,7 @@
 #define DEFAULT_MAX_CLIENTS 4096
 #define DEFAULT_MAX_HANDLES 64
 #define DEFAULT_MAX_PENDING 256
+#define DEFAULT_SPIN_US     50
 
 static const char usage_text[] =
     "Usage: battd [OPTION]...\n"
@@ -41,6 +42,8 @@ static const char usage_text[] =
     "      --max-clients N      connections at once (default 4096)\n"
     "      --max-handles N      open handles per client (default 64)\n"
     "      --max-pending N      requests in flight per client (default 256)\n"
+    "      --spin-us N          after serving a request, poll N microseconds for\n"
+    "                           the next before sleeping (default 50; 0: never)\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n";
 
@@ -53,6 +56,7 @@ enum {
     OPT_MAX_CLIENTS,
     OPT_MAX_HANDLES,
     OPT_MAX_PENDING,
+    OPT_SPIN,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +74,7 @@ static const struct option long_options[] = {
     {"max-clients", required_argument, NULL, OPT_MAX_CLIENTS},
     {"max-handles", required_argument, NULL, OPT_MAX_HANDLES},
     {"max-pending", required_argument, NULL, OPT_MAX_PENDING},
+    {"spin-us", required_argument, NULL, OPT_SPIN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -136,6 +141,7 @@ int options_parse(int argc, char **argv, battd_options_t *o)
     o->max_clients = DEFAULT_MAX_CLIENTS;
     o->max_handles = DEFAULT_MAX_HANDLES;
     o->max_pending = DEFAULT_MAX_PENDING;
+    o->spin_us = DEFAULT_SPIN_US;
     bool have_socket = false;
     int c;
     optind = 1;
@@ -203,6 +209,10 @@ int options_parse(int argc, char **argv, battd_options_t *o)
             break;
         case OPT_MAX_PENDING:
             if (parse_count("--max-pending", optarg, 1, 65536, &o->max_pending) < 0)
+                return -1;
+            break;
+        case OPT_SPIN:
+            if (parse_count("--spin-us", optarg, 0, 10000, &o->spin_us) < 0)
                 return -1;
             break;
         case 'h':

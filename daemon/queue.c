@@ -64,12 +64,16 @@ q_item_t *queue_take_all(void)
     return all;
 }
 
+/* Read the counter, then clear the flag: a push between the two sees the
+ * flag still set and does not write, but its item is already queued and
+ * the queue_take_all that follows an ack takes it. (The other order loses
+ * the wake-up of the push after a write the read swallowed.) */
 void queue_ack(void)
 {
     uint64_t v;
+    ssize_t n = read(efd, &v, sizeof v);
+    (void)n; /* EAGAIN: nothing was written */
     pthread_mutex_lock(&lock);
     signalled = false;
     pthread_mutex_unlock(&lock);
-    ssize_t n = read(efd, &v, sizeof v);
-    (void)n; /* EAGAIN: nothing was written */
 }
