@@ -10,6 +10,7 @@
 #include <batclass.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -342,4 +343,64 @@ TEST(wrong_sizes_and_unknown_types_drop_only_that_client)
     CHECK_EQ(battd_stop(&d), 0);
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(battd_log_contains(&d, bad[i].why));
+}
+
+TEST(many_waiting_clients_all_complete_on_real_time)
+{
+    /* Real time: completions arrive from driver threads while the loop
+     * serves, through the queue's wake-up (a lost wake-up once stranded
+     * most of them). */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    battd_t d;
+    /* Quiet logs: the host's debug lines would slow the completions down
+     * and hide the race this pins. */
+    REQUIRE(battd_start(&d, (const char *const[]){"--log-level", "warn", NULL}));
+    enum { N = 1000 };
+    static int fd[N];
+    int armed = 0;
+    ULONG state = 0;
+    for (int i = 0; i < N; i++) {
+        uint32_t h;
+        ULONG tag;
+        fd[i] = open_acpi_battery(&d, &h, &tag, &state);
+        if (fd[i] < 0 || !start_wait(fd[i], 40, h, tag, state))
+            break;
+        armed++;
+    }
+    CHECK_EQ(armed, N);
+    /* Every wait is in once a later request on the same socket is answered. */
+    for (int i = 0; i < armed; i++) {
+        bkp_header_t rh;
+        uint8_t tmp[64];
+        CHECK(raw_send(fd[i], BKP_MSG_POLICY_GET, 41, NULL, 0));
+        CHECK_EQ(raw_recv(fd[i], &rh, tmp, sizeof tmp, BOUND_MS), 1);
+        CHECK_EQ(rh.request_id, 41);
+    }
+    /* The change comes from a connection that then stays quiet: nothing
+     * but the completions themselves may wake the loop. */
+    int ctl = raw_connect(d.socket);
+    REQUIRE(ctl >= 0);
+    REQUIRE(raw_hello(ctl));
+    bkp_sim_t sim = {.op = BKP_SIM_AC, .value = (state & BATTERY_POWER_ON_LINE) ? 0 : 1};
+    bkp_header_t sh;
+    int32_t sim_status = -1;
+    CHECK(raw_send(ctl, BKP_MSG_SIM, 1, &sim, sizeof sim));
+    int completed = 0;
+    for (int i = 0; i < armed; i++) {
+        bkp_header_t rh;
+        uint8_t reply[64];
+        if (raw_recv(fd[i], &rh, reply, sizeof reply, completed == i ? 5000 : 0) == 1 &&
+            rh.request_id == 40)
+            completed++;
+        close(fd[i]);
+    }
+    CHECK_EQ(completed, armed);
+    CHECK_EQ(raw_recv(ctl, &sh, &sim_status, sizeof sim_status, BOUND_MS), 1);
+    CHECK_EQ(sim_status, 0);
+    close(ctl);
+    CHECK_EQ(battd_stop(&d), 0);
 }
