@@ -8,6 +8,7 @@
 #include "hostops.h"
 
 #include <ntstatus.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -287,9 +288,10 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     }
     /* One block: the reply frame with room for the output, then the queue
      * item the completion pushes (no allocation on the driver's thread). */
-    size_t frame_len = BKP_HEADER_SIZE + sizeof(bkp_ioctl_reply_t) + m.out_length;
-    size_t item_off = (frame_len + 15) & ~(size_t)15;
-    pending_t *pd = calloc(1, sizeof *pd + item_off + sizeof(q_item_t));
+    size_t frame_end =
+        offsetof(pending_t, frame) + BKP_HEADER_SIZE + sizeof(bkp_ioctl_reply_t) + m.out_length;
+    size_t item_at = (frame_end + 15) & ~(size_t)15; /* from the block's start: aligned */
+    pending_t *pd = calloc(1, item_at + sizeof(q_item_t));
     if (!pd) {
         reply_status(c, h, STATUS_INSUFFICIENT_RESOURCES);
         return true;
@@ -299,7 +301,7 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     pd->request_id = h->request_id;
     pd->code = m.code;
     pd->handle_id = slot->id;
-    pd->item = (q_item_t *)(pd->frame + item_off);
+    pd->item = (q_item_t *)((uint8_t *)pd + item_at);
     pd->item->kind = Q_IOCTL_DONE;
     pd->item->pending = pd;
     pd->next = &c->pending;
