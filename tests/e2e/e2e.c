@@ -257,3 +257,23 @@ bool wait_for_file(const char *dir, const char *name, int timeout_ms)
     close(ino);
     return found;
 }
+
+int run_detached(const char *const *argv)
+{
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    pid_t pid = spawn(argv, null, null);
+    close(null);
+    return pid < 0 ? -1 : wait_exit(pid, RUN_BOUND_MS);
+}
+
+int stop_foreign(int pid, int timeout_ms)
+{
+    int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pfd < 0)
+        return -1;
+    kill(pid, SIGTERM);
+    struct pollfd p = {.fd = pfd, .events = POLLIN};
+    int r = poll(&p, 1, timeout_ms);
+    close(pfd);
+    return r == 1 ? 0 : -1;
+}

@@ -43,6 +43,11 @@ bool child_line(child_t *c, char *line, size_t size, int timeout_ms);
 /* Exit status within timeout_ms, or -1 (the child is then killed). */
 int child_wait(child_t *c, int timeout_ms);
 
+/* Runs a program to its end (bounded); its exit status, -1 on timeout. */
+int run_detached(const char *const *argv);
+/* SIGTERM to a process that is not our child; 0 once it is gone (pidfd). */
+int stop_foreign(int pid, int timeout_ms);
+
 /* Waits (inotify, bounded) until dir/name exists. */
 bool wait_for_file(const char *dir, const char *name, int timeout_ms);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BOUND_MS 20000
@@ -403,4 +404,93 @@ TEST(many_waiting_clients_all_complete_on_real_time)
     CHECK_EQ(sim_status, 0);
     close(ctl);
     CHECK_EQ(battd_stop(&d), 0);
+}
+
+TEST(virtual_clock_thread_moves_time_factor_times_faster)
+{
+    /* An hour per second: on battery the charge drops 1 % of 57 Wh in
+     * about a virtual minute at 8 W, i.e. a few hundredths of a second. */
+    battd_t d;
+    REQUIRE(battd_start(&d, (const char *const[]){"--virtual=3600", NULL}));
+    EXPECT(&d, 0, NULL, "sim", "ac", "off");
+    child_t w;
+    REQUIRE(battctl_spawn(&d, &w, (const char *const[]){"watch", "--count", "2", NULL}));
+    char line[512];
+    int changes = 0;
+    while (child_line(&w, line, sizeof line, BOUND_MS))
+        if (strstr(line, "battery 0:") && strstr(line, "discharging"))
+            changes++;
+    CHECK(changes >= 3); /* the initial line and two changes */
+    CHECK_EQ(child_wait(&w, BOUND_MS), 0);
+    /* ADVANCE still works on top of the clock thread. */
+    EXPECT(&d, 0, "virtual time now", "sim", "advance", "1h");
+    CHECK_EQ(battd_stop(&d), 0);
+}
+
+TEST(socket_is_group_owned_0660_and_a_bad_group_is_refused)
+{
+    battd_t d;
+    REQUIRE(battd_start(&d, (const char *const[]){"--group", "root", NULL}));
+    struct stat st;
+    REQUIRE(stat(d.socket, &st) == 0);
+    CHECK_EQ(st.st_mode & 0777, 0660);
+    CHECK_EQ(st.st_gid, 0);
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(access(d.socket, F_OK) != 0); /* removed on the way out */
+    /* A second battd on a socket that answers is refused; a bad group too. */
+    battd_t first;
+    REQUIRE(battd_start(&first, NULL));
+    battd_t second;
+    memset(&second, 0, sizeof second);
+    CHECK(!battd_start(&second, (const char *const[]){"--socket", first.socket, NULL}));
+    CHECK(battd_log_contains(&second, "another battd is already serving"));
+    CHECK_EQ(battd_stop(&first), 0);
+    battd_t bad;
+    CHECK(!battd_start(&bad, (const char *const[]){"--group", "no-such-group-xyz", NULL}));
+    CHECK(battd_log_contains(&bad, "--group no-such-group-xyz: no such group"));
+}
+
+TEST(service_mode_detaches_once_serving_and_writes_its_pidfile)
+{
+    char dir[] = "/tmp/battkit-e2e-svc.XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    char sock[300], pidfile[300], log[300];
+    snprintf(sock, sizeof sock, "%s/battd.sock", dir);
+    snprintf(pidfile, sizeof pidfile, "%s/battd.pid", dir);
+    snprintf(log, sizeof log, "%s/battd.log", dir);
+    battd_t d = {0};
+    snprintf(d.socket, sizeof d.socket, "%s", sock);
+    /* No -f: the command returns once battd serves (exit 0). */
+    int rc = run_detached((const char *const[]){BATTD_PATH, "--socket", sock, "--pidfile", pidfile,
+                                                "--log-file", log, "--virtual=0", NULL});
+    CHECK_EQ(rc, 0);
+    EXPECT(&d, 0, "Charge:", "status");
+    FILE *f = fopen(pidfile, "r");
+    REQUIRE(f);
+    int pid = 0;
+    CHECK(fscanf(f, "%d", &pid) == 1);
+    fclose(f);
+    REQUIRE(pid > 0);
+    CHECK_EQ(stop_foreign(pid, BOUND_MS), 0);
+    CHECK(access(pidfile, F_OK) != 0);
+    CHECK(access(sock, F_OK) != 0);
+    /* Its log went to --log-file once it detached. */
+    d.pid = 0;
+    snprintf(d.log, sizeof d.log, "%s", log);
+    CHECK(battd_log_contains(&d, "stopped clean"));
+}
+
+TEST(bad_options_are_usage_errors)
+{
+    static const char *const cases[][3] = {
+        {"--virtual=fast", NULL, NULL},        {"--max-clients", "0", NULL},
+        {"--log-level", "loud", NULL},         {"--admin-uid", "no-such-user-xyz", NULL},
+        {"--action-command", "dance=x", NULL}, {"--bogus", NULL, NULL},
+        {"extra-argument", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[6] = {BATTD_PATH, "-f", cases[i][0], cases[i][1], cases[i][2], NULL};
+        CHECK_EQ(run_detached(argv), 2);
+    }
+    CHECK_EQ(run_detached((const char *const[]){BATTD_PATH, "--help", NULL}), 0);
 }
