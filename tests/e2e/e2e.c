@@ -3,6 +3,7 @@
 #include "e2e.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -64,6 +65,33 @@ static pid_t spawn(const char *const *argv, int out_fd, int err_fd)
     return r == 0 ? pid : -1;
 }
 
+/* Temp dirs made by the tests, removed when the program ends (their logs
+ * are read after the daemons stop). */
+static char *tracked[64];
+static int ntracked;
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void remove_tracked(void)
+{
+    for (int i = 0; i < ntracked; i++) {
+        nftw(tracked[i], remove_one, 8, FTW_DEPTH | FTW_PHYS);
+        free(tracked[i]);
+    }
+}
+
+void e2e_track_dir(const char *dir)
+{
+    if (ntracked == 0)
+        atexit(remove_tracked);
+    if (ntracked < 64)
+        tracked[ntracked++] = strdup(dir);
+}
+
 bool battd_start(battd_t *d, const char *const *extra)
 {
     memset(d, 0, sizeof *d);
@@ -71,6 +99,7 @@ bool battd_start(battd_t *d, const char *const *extra)
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(d->dir))
         return false;
+    e2e_track_dir(d->dir);
     snprintf(d->socket, sizeof d->socket, "%s/battd.sock", d->dir);
     snprintf(d->log, sizeof d->log, "%s/battd.log", d->dir);
     const char *argv[48] = {BATTD_PATH, "-f", "--socket", d->socket, "--log-level", "debug"};

@@ -48,6 +48,9 @@ int run_detached(const char *const *argv);
 /* SIGTERM to a process that is not our child; 0 once it is gone (pidfd). */
 int stop_foreign(int pid, int timeout_ms);
 
+/* Removes dir (and what is in it) when the test program ends. */
+void e2e_track_dir(const char *dir);
+
 /* Waits (inotify, bounded) until dir/name exists. */
 bool wait_for_file(const char *dir, const char *name, int timeout_ms);
 

@@ -89,6 +89,7 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
     /* The DC policy's sleep action runs a command that leaves a file. */
     char dir[] = "/tmp/battkit-e2e-act.XXXXXX";
     REQUIRE(mkdtemp(dir));
+    e2e_track_dir(dir);
     char action[400], policy_file[300];
     snprintf(action, sizeof action, "sleep=touch %s/slept", dir);
     snprintf(policy_file, sizeof policy_file, "%s/policy.conf", dir);
@@ -454,6 +455,7 @@ TEST(service_mode_detaches_once_serving_and_writes_its_pidfile)
 {
     char dir[] = "/tmp/battkit-e2e-svc.XXXXXX";
     REQUIRE(mkdtemp(dir));
+    e2e_track_dir(dir);
     char sock[300], pidfile[300], log[300];
     snprintf(sock, sizeof sock, "%s/battd.sock", dir);
     snprintf(pidfile, sizeof pidfile, "%s/battd.pid", dir);
