@@ -29,6 +29,7 @@ struct bk_request {
     uint32_t returned;
     bool completed;
     bool freed_by_user;
+    bool cancel_sent; /* bk_close has cancelled it */
     bk_complete_fn done;
     void *context;
     pthread_cond_t cv;
@@ -222,11 +223,20 @@ void bk_close(bk_handle_t *h)
         return;
     /* IRP_MJ_CLEANUP semantics: every request still pending on this handle
      * is cancelled before the handle goes. */
+    /* A cancel routine may complete the IRP right here, which unlinks (and
+     * may free) the request: rescan from the head after every cancel. */
     pthread_mutex_lock(&request_lock);
-    for (PLIST_ENTRY e = h->requests.Flink; e != &h->requests; e = e->Flink) {
-        bk_request_t *r = CONTAINING_RECORD(e, bk_request_t, link);
-        if (!r->completed)
-            IoCancelIrp(r->irp);
+    for (bool again = true; again;) {
+        again = false;
+        for (PLIST_ENTRY e = h->requests.Flink; e != &h->requests; e = e->Flink) {
+            bk_request_t *r = CONTAINING_RECORD(e, bk_request_t, link);
+            if (!r->completed && !r->cancel_sent && r->irp) {
+                r->cancel_sent = true;
+                IoCancelIrp(r->irp);
+                again = true;
+                break;
+            }
+        }
     }
     pthread_mutex_unlock(&request_lock);
     io_send_file_irp(h->device, h->file, IRP_MJ_CLEANUP);
