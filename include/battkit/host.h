@@ -3,8 +3,9 @@
  * made from a thread that is not running driver code (not a DPC or work item).
  *
  *   bk_host_t *h = bk_host_create(&(bk_host_options_t){.virtual_time = 1});
- *   bk_host_add_root_device(h, "SIMBATT\\Battery", "simbatt", "BAT0", NULL);
- *   char **paths; size_t n = bk_host_list_interfaces(&GUID_DEVICE_BATTERY, &paths);
+ *   bk_host_install_shipped_drivers(h);          // the build's INFs, as Windows' inbox ones
+ *   bk_host_add_root_device(h, "SIMBATT\\Battery", NULL, "BAT0", NULL, NULL); // bound by INF
+ *   char **paths; size_t n = bk_host_list_interfaces(h, &GUID_DEVICE_BATTERY, &paths);
  *   bk_handle_t *bat; bk_host_open(h, paths[0], BK_ACCESS_READ, &bat);
  *   ULONG tag, wait = 0, got;
  *   bk_ioctl(bat, IOCTL_BATTERY_QUERY_TAG, &wait, 4, &tag, 4, &got);
@@ -55,8 +56,10 @@ void bk_host_settle(bk_host_t *host);
 bk_status_t bk_host_load_driver(bk_host_t *host, const char *service, const char *so_path);
 bk_status_t bk_host_unload_driver(bk_host_t *host, const char *service);
 /* A root-enumerated device: the PnP manager creates its PDO with this
- * hardware ID, calls the service's AddDevice and sends IRP_MN_START_DEVICE.
- * so_path names an out-of-tree driver (NULL: the installed/built-in one). */
+ * hardware ID, calls the driver's AddDevice and sends IRP_MN_START_DEVICE.
+ * service NULL: the driver is chosen from the installed INFs by hardware ID
+ * (ranked as Windows ranks them); a service name forces that driver; so_path
+ * names an out-of-tree driver's shared object. */
 bk_status_t bk_host_add_root_device(bk_host_t *host, const char *hardware_id, const char *service,
                                     const char *instance, const char *so_path,
                                     bk_device_t **device);
@@ -84,7 +87,8 @@ void bk_close(bk_handle_t *handle);
 
 /* Synchronous DeviceIoControl. When the request pends it waits for it: on
  * real time as long as it takes, on virtual time by advancing the clock to
- * the next due timer until it completes (a bounded simulation). */
+ * the next due timer until it completes, for at most one simulated week
+ * (then the request is cancelled: STATUS_CANCELLED). */
 bk_status_t bk_ioctl(bk_handle_t *handle, uint32_t code, const void *in, uint32_t in_len, void *out,
                      uint32_t out_len, uint32_t *returned);
 
@@ -148,7 +152,8 @@ size_t bk_wmi_list_instances(const GUID *guid, char ***names);
 
 /* Loads a machine description (NULL: the embedded default laptop): one
  * model pack per battery, the AC adapters, \Device\BattkitPlatform, the
- * root device ACPI_HAL\PNP0C08 (service "acpi") when something sits on
+ * shipped driver INFs installed (acpi.inf, cmbatt.inf, simbatt.inf bind the
+ * devices below by hardware ID), the root device ACPI_HAL\PNP0C08 when something sits on
  * ACPI, "SIMBATT\Battery" root devices (instance = battery name) for
  * batteries on simbatt, and the file's own root devices. A bad file is
  * refused with "FILE:LINE: reason" logged and in bk_platform_last_error(),
@@ -223,7 +228,8 @@ double bk_platform_predict_seconds(bk_host_t *host, const char *battery, double 
 /* Binds a hardware or compatible ID to a driver for bus-reported devices:
  * writes Control\battkit\Bindings\<ID with '\' as '#'> (Service, and
  * ImagePath when so_path names an out-of-tree driver), the key the INF
- * installer writes too. Hardware IDs are matched before compatible IDs. */
+ * installer writes too. A device's IDs are ranked together, as Windows ranks
+ * them (docs/setup.md); a binding made by hand ranks best. */
 bk_status_t bk_host_bind(bk_host_t *host, const char *hardware_id, const char *service,
                          const char *so_path);
 
