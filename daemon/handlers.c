@@ -488,6 +488,40 @@ static bool on_policy_set(client_t *c, const bkp_header_t *h, const uint8_t *p, 
     return true;
 }
 
+/* Installs, uninstalls or lists driver packages in the running host: the
+ * new bindings apply to present devices at once (no restart). It may wait
+ * for devices to restart; that is rare and privileged, so it runs on the
+ * loop thread rather than adding a thread for it. */
+static bool on_setup(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
+{
+    bkp_setup_t m;
+    memcpy(&m, p, sizeof m);
+    const char *arg = (const char *)p + sizeof m;
+    size_t alen = h->length - sizeof m;
+    if (arg[alen - 1] != 0 || strlen(arg) != alen - 1) {
+        *why = "SETUP argument not a NUL-terminated string filling the frame";
+        return false;
+    }
+    if (!c->privileged) {
+        log_refusal(c, "SETUP");
+        bkp_setup_reply_t r = {.status = STATUS_ACCESS_DENIED, .report_length = 0};
+        client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
+        return true;
+    }
+    static uint8_t out[BKP_MAX_PAYLOAD];
+    char *report = (char *)out + sizeof(bkp_setup_reply_t);
+    size_t room = sizeof out - sizeof(bkp_setup_reply_t);
+    report[0] = 0;
+    bkp_setup_reply_t r;
+    r.status = setup_install_for_daemon(srv.host, m.op, arg, m.flags, report, room);
+    r.report_length = (uint32_t)strnlen(report, room - 1);
+    memcpy(out, &r, sizeof r);
+    dlog(r.status >= 0 ? DLOG_INFO : DLOG_WARN, "setup op %u %s by uid %u: %s", m.op, arg,
+         (unsigned)c->uid, dlog_status_name(r.status));
+    client_reply(c, h->type | BKP_REPLY, h->request_id, out, sizeof r + r.report_length);
+    return true;
+}
+
 /* ---- the table ---- */
 static const struct {
     const char *name;
@@ -507,6 +541,7 @@ static const struct {
     [BKP_MSG_POLICY_GET] = {"POLICY_GET", 0, 0, on_policy_get},
     [BKP_MSG_POLICY_SET] = {"POLICY_SET", sizeof(bkp_policy_t), sizeof(bkp_policy_t),
                             on_policy_set},
+    [BKP_MSG_SETUP] = {"SETUP", sizeof(bkp_setup_t) + 1, BKP_MAX_PAYLOAD, on_setup},
 };
 
 bool handle_frame(client_t *c, const bkp_header_t *h, const uint8_t *payload, const char **why)

@@ -149,9 +149,14 @@ int main(int argc, char **argv)
     void *watch = NULL;
     if (sfd < 0 || policy_init(&o) != 0)
         goto out;
-    host = bk_host_create(&(bk_host_options_t){.virtual_time = o.virtual_time});
+    host = bk_host_create(
+        &(bk_host_options_t){.virtual_time = o.virtual_time, .registry_file = o.registry_file});
     if (!host) {
         dlog(DLOG_ERROR, "cannot create the host");
+        goto out;
+    }
+    if (o.store_dir && bk_host_set_driver_store(host, o.store_dir) != 0) {
+        dlog(DLOG_ERROR, "driver store %s cannot be used", o.store_dir);
         goto out;
     }
     bk_status_t s = bk_host_load_machine(host, o.machine);

@@ -35,6 +35,8 @@ static const char usage_text[] =
     "  -l, --log-level LEVEL    error, warn, info (default) or debug; the host's\n"
     "                           level follows unless BATTKIT_LOG is set\n"
     "      --policy-file PATH   keep the DC power policy there across restarts\n"
+    "      --registry FILE      keep the host registry (installed drivers) there\n"
+    "      --store DIR          driver store for INF installs (battinf install)\n"
     "      --action-command ACTION=COMMAND\n"
     "                           run COMMAND (sh -c) when the DC policy takes ACTION\n"
     "                           (sleep, hibernate, shutdown); without one the action\n"
@@ -57,6 +59,8 @@ enum {
     OPT_MAX_HANDLES,
     OPT_MAX_PENDING,
     OPT_SPIN,
+    OPT_REGISTRY,
+    OPT_STORE,
 };
 
 static const struct option long_options[] = {
@@ -75,6 +79,8 @@ static const struct option long_options[] = {
     {"max-handles", required_argument, NULL, OPT_MAX_HANDLES},
     {"max-pending", required_argument, NULL, OPT_MAX_PENDING},
     {"spin-us", required_argument, NULL, OPT_SPIN},
+    {"registry", required_argument, NULL, OPT_REGISTRY},
+    {"store", required_argument, NULL, OPT_STORE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -194,6 +200,12 @@ int options_parse(int argc, char **argv, battd_options_t *o)
             break;
         case OPT_POLICY_FILE:
             o->policy_file = optarg;
+            break;
+        case OPT_REGISTRY:
+            o->registry_file = optarg;
+            break;
+        case OPT_STORE:
+            o->store_dir = optarg;
             break;
         case OPT_ACTION:
             if (parse_action(optarg, o) < 0)

@@ -42,6 +42,7 @@ enum bkp_msg {
     BKP_MSG_SIM = 10,             /* simulated machine control; privileged */
     BKP_MSG_POLICY_GET = 11,      /* DC power policy */
     BKP_MSG_POLICY_SET = 12,      /* privileged */
+    BKP_MSG_SETUP = 13,           /* INF install/uninstall/list; privileged */
     BKP_MSG_COUNT
 };
 
@@ -215,6 +216,20 @@ static inline const char *bkp_default_socket_path(char *buf, size_t size)
 }
 
 /* The layouts are the wire: pin them. */
+/* SETUP: { op (BK_SETUP_OP_*), flags (BK_SETUP_*) } then the NUL-terminated
+ * UTF-8 argument filling the frame (absolute INF path, service/INF name, or
+ * "" for list). Reply: { status, report_length } then the report text. */
+typedef struct bkp_setup {
+    uint32_t op;
+    uint32_t flags;
+} bkp_setup_t;
+typedef struct bkp_setup_reply {
+    int32_t status;
+    uint32_t report_length;
+} bkp_setup_reply_t;
+
+_Static_assert(sizeof(bkp_setup_t) == 8, "setup");
+_Static_assert(sizeof(bkp_setup_reply_t) == 8, "setup reply");
 _Static_assert(sizeof(bkp_header_t) == BKP_HEADER_SIZE, "header");
 _Static_assert(sizeof(bkp_hello_t) == 8, "hello");
 _Static_assert(sizeof(bkp_hello_reply_t) == 40, "hello reply");

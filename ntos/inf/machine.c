@@ -416,9 +416,10 @@ static void parse_section(mparse_t *p, const bk_ini_section_t *sec)
         check_battery(p, sec, base);
     } else if (k == MS_DEVICE) {
         bk_machine_device_t *d = base;
-        if (!d->service == !d->driver)
+        /* Neither: the driver comes from the installed INFs by hardware ID. */
+        if (d->service && d->driver)
             bk_diags_add(diags, sec->file, sec->line, BK_SEV_ERROR,
-                         "[%s] needs exactly one of service = NAME or driver = PATH", sec->name);
+                         "[%s] takes at most one of service = NAME or driver = PATH", sec->name);
     }
 }
 

@@ -231,9 +231,12 @@ static NTSTATUS add_devices(const bk_machine_t *m)
         char service[64];
         if (d->service)
             snprintf(service, sizeof service, "%s", d->service);
-        else
-            service_of_path(d->driver ? d->driver : "", service, sizeof service);
-        s = add_root(d->hardware_id, service, d->name, d->driver, false);
+        else if (d->driver)
+            service_of_path(d->driver, service, sizeof service);
+        /* Neither: bound by hardware ID from the installed INFs, or left
+         * without a driver until an INF for it is installed. */
+        s = add_root(d->hardware_id, d->service || d->driver ? service : NULL, d->name, d->driver,
+                     false);
     }
     return s;
 }
