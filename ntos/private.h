@@ -92,6 +92,10 @@ NTSTATUS io_check_ioctl_access(PFILE_OBJECT file, ULONG code);
 NTSTATUS io_send_file_irp(PDEVICE_OBJECT device, PFILE_OBJECT file, UCHAR major);
 #define FO_CLEANUP_COMPLETE 0x00004000
 #define FO_OPENED 0x00100000 /* IRP_MJ_CREATE succeeded: CLEANUP/CLOSE are owed */
+/* A driver object made by the host itself (NULL name: set by the caller);
+ * every major function starts as io_invalid_device_request. */
+void io_init_driver_object(PDRIVER_OBJECT driver, PDRIVER_EXTENSION extension, PCWSTR name);
+NTSTATUS io_invalid_device_request(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 void io_init(void);
 void io_shutdown(void);
 

@@ -173,15 +173,6 @@ static NTSTATUS map_module(const char *service, const char *path, ldr_module_t *
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS invalid_device_request(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(DeviceObject);
-    Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    Irp->IoStatus.Information = 0;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return STATUS_INVALID_DEVICE_REQUEST;
-}
-
 static void set_unicode(PUNICODE_STRING s, WCHAR *storage, size_t chars, const char *prefix,
                         const char *name)
 {
@@ -239,16 +230,11 @@ NTSTATUS ldr_load_driver(const char *service, const char *path, PDRIVER_OBJECT *
         status = STATUS_INSUFFICIENT_RESOURCES;
         goto fail;
     }
-    drv->Type = IO_TYPE_DRIVER;
-    drv->Size = sizeof(DRIVER_OBJECT);
-    drv->DriverExtension = (PDRIVER_EXTENSION)(drv + 1);
-    drv->DriverExtension->DriverObject = drv;
+    io_init_driver_object(drv, (PDRIVER_EXTENSION)(drv + 1), NULL);
     drv->DriverSection = m;
     drv->DriverStart = (PVOID)m->base;
     drv->DriverSize = (ULONG)(m->end - m->base);
     drv->DriverInit = entry;
-    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
-        drv->MajorFunction[i] = invalid_device_request;
     set_unicode(&drv->DriverName, m->driver_name, RTL_NUMBER_OF(m->driver_name), "\\Driver\\",
                 service);
     set_unicode(&m->registry_path, m->registry_path_buf, RTL_NUMBER_OF(m->registry_path_buf),

@@ -222,27 +222,10 @@ static NTSTATUS plat_dispatch_file(PDEVICE_OBJECT device, PIRP irp)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS plat_dispatch_invalid(PDEVICE_OBJECT device, PIRP irp)
-{
-    UNREFERENCED_PARAMETER(device);
-    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_INVALID_DEVICE_REQUEST;
-}
-
 void plat_device_init(void)
 {
     PDRIVER_OBJECT d = &plat_driver;
-    memset(d, 0, sizeof(*d));
-    memset(&plat_driver_extension, 0, sizeof plat_driver_extension);
-    d->Type = IO_TYPE_DRIVER;
-    d->Size = sizeof(*d);
-    d->DriverExtension = &plat_driver_extension;
-    plat_driver_extension.DriverObject = d;
-    RtlInitUnicodeString(&d->DriverName, L"\\Driver\\BattkitPlatform");
-    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
-        d->MajorFunction[i] = plat_dispatch_invalid;
+    io_init_driver_object(d, &plat_driver_extension, L"\\Driver\\BattkitPlatform");
     d->MajorFunction[IRP_MJ_CREATE] = plat_dispatch_file;
     d->MajorFunction[IRP_MJ_CLEANUP] = plat_dispatch_file;
     d->MajorFunction[IRP_MJ_CLOSE] = plat_dispatch_file;

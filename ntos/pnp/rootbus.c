@@ -146,28 +146,12 @@ static NTSTATUS root_dispatch_passthrough(PDEVICE_OBJECT pdo, PIRP irp)
     return status;
 }
 
-/* A root PDO without a function driver has no I/O to offer. */
-static NTSTATUS root_dispatch_invalid(PDEVICE_OBJECT pdo, PIRP irp)
-{
-    UNREFERENCED_PARAMETER(pdo);
-    irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    irp->IoStatus.Information = 0;
-    IoCompleteRequest(irp, IO_NO_INCREMENT);
-    return STATUS_INVALID_DEVICE_REQUEST;
-}
-
 void pnp_root_bus_init(void)
 {
+    /* A root PDO without a function driver has no I/O to offer: every
+     * major function but these is the I/O manager's invalid request. */
     PDRIVER_OBJECT d = &pnp_root_bus_driver;
-    memset(d, 0, sizeof(*d));
-    memset(&root_bus_extension, 0, sizeof root_bus_extension);
-    d->Type = IO_TYPE_DRIVER;
-    d->Size = sizeof(*d);
-    d->DriverExtension = &root_bus_extension;
-    root_bus_extension.DriverObject = d;
-    RtlInitUnicodeString(&d->DriverName, L"\\Driver\\PnpManager");
-    for (int i = 0; i <= IRP_MJ_MAXIMUM_FUNCTION; i++)
-        d->MajorFunction[i] = root_dispatch_invalid;
+    io_init_driver_object(d, &root_bus_extension, L"\\Driver\\PnpManager");
     d->MajorFunction[IRP_MJ_PNP] = root_dispatch_pnp;
     d->MajorFunction[IRP_MJ_POWER] = root_dispatch_power;
     d->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = root_dispatch_passthrough;
