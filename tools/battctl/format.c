@@ -73,35 +73,25 @@ void fmt_power_state(char *buf, size_t n, ULONG state)
         snprintf(buf + used, n - used, ", on battery");
 }
 
+/* Through the Win32 conversion the client library provides: one UTF-16
+ * decoder for the whole client side. */
 void wide_to_utf8(const WCHAR *w, size_t max_chars, char *out, size_t n)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < max_chars && w[i] && o + 4 < n; i++) {
-        unsigned c = w[i];
-        if (c >= 0xD800 && c < 0xDC00 && i + 1 < max_chars && w[i + 1] >= 0xDC00 &&
-            w[i + 1] <= 0xDFFF) {
-            c = 0x10000 + ((c - 0xD800) << 10) + (w[i + 1] - 0xDC00u);
-            i++;
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            c = 0xFFFD;
-        }
-        if (c < 0x80) {
-            out[o++] = (char)c;
-        } else if (c < 0x800) {
-            out[o++] = (char)(0xC0 | (c >> 6));
-            out[o++] = (char)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            out[o++] = (char)(0xE0 | (c >> 12));
-            out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[o++] = (char)(0x80 | (c & 0x3F));
-        } else {
-            out[o++] = (char)(0xF0 | (c >> 18));
-            out[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
-            out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
-            out[o++] = (char)(0x80 | (c & 0x3F));
-        }
+    size_t len = 0;
+    if (n == 0)
+        return;
+    out[0] = 0;
+    while (len < max_chars && w[len])
+        len++;
+    if (len == 0)
+        return;
+    int got = WideCharToMultiByte(CP_UTF8, 0, w, (int)len, out, (int)(n - 1), NULL, NULL);
+    if (got <= 0) {
+        snprintf(out, n, "%s",
+                 GetLastError() == ERROR_INSUFFICIENT_BUFFER ? "(too long)" : "(not valid UTF-16)");
+        return;
     }
-    out[o] = 0;
+    out[got] = 0;
 }
 
 void json_string(FILE *f, const char *s)
