@@ -274,6 +274,14 @@ void ldr_forget(ldr_module_t *m)
     free(m);
 }
 
+/* IoCreateDevice's tag: one pool block per device object. */
+static void count_device_blocks(ULONG tag, SIZE_T size, void *ctx)
+{
+    (void)size;
+    if (tag == 'veDI')
+        ++*(size_t *)ctx;
+}
+
 NTSTATUS ldr_unload_driver(PDRIVER_OBJECT drv, char *report, size_t report_len)
 {
     ldr_module_t *m = drv->DriverSection;
@@ -288,6 +296,17 @@ NTSTATUS ldr_unload_driver(PDRIVER_OBJECT drv, char *report, size_t report_len)
                      m->service);
             return STATUS_DEVICE_BUSY;
         }
+    }
+    /* A device object deleted but still referenced (a handle open on it)
+     * would outlive the code its IRPs call into: refuse until it is gone. */
+    size_t devices = 0, listed = 0;
+    ex_pool_walk(m, count_device_blocks, &devices);
+    for (PDEVICE_OBJECT d = drv->DeviceObject; d; d = d->NextDevice)
+        listed++;
+    if (devices > listed) {
+        snprintf(report, report_len, "driver %s has %zu deleted device object(s) still referenced",
+                 m->service, devices - listed);
+        return STATUS_DEVICE_BUSY;
     }
     if (drv->DriverUnload)
         drv->DriverUnload(drv);

@@ -173,8 +173,10 @@ bk_status_t bk_host_unload_driver(bk_host_t *host, const char *service)
         return STATUS_INVALID_DEVICE_REQUEST; /* an export driver (battc) goes with the host */
     if (m->driver->DeviceObject)
         return STATUS_DEVICE_BUSY;
-    pnp_notify_forget_driver(m->driver);
-    return ldr_unload_driver(m->driver, report, sizeof report);
+    (void)report;
+    /* A deleted device still referenced (an open handle) keeps the code in
+     * use: the unload then waits for the last reference, like PnP's own. */
+    return pnp_unload_if_idle(m->driver);
 }
 
 const char *bk_host_last_unload_report(bk_host_t *host)
