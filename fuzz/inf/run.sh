@@ -26,5 +26,5 @@ build=$root/build-fuzz
 [ -f "$build/CMakeCache.txt" ] ||
   CC=clang cmake -S "$root" -B "$build" -DBATTKIT_FUZZ=ON >/dev/null
 cmake --build "$build" --target fuzz_inf -j2
-run "$build/fuzz/inf/fuzz_inf" "$build/fuzz/inf/work" "$secs" \
+run "$build/bin/fuzz_inf" "$build/fuzz-work" "$secs" \
   "$root/tests/inf/corpus" "$root/data/machines"
