@@ -45,11 +45,9 @@ void *ke_thread_identity(void);
 bool ke_is_runner(void);
 void ke_set_runner(bool runner);
 void ke_idle_check_locked(void); /* wakes ke_settle when nothing is left */
-void ke_start_threads(void);
 /* Spawns a worker when queued items outnumber idle workers, so a work item
  * that blocks never strands the ones behind it. ke_lock held. */
 void ke_ensure_workers_locked(void);
-void ke_stop_threads(void);
 void ke_queue_dpc_locked(PKDPC dpc);
 void ke_drain_dpcs_locked(void);
 void ke_time_out_waits_locked(uint64_t now);
