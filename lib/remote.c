@@ -318,8 +318,11 @@ static bool send_all(int fd, struct iovec *iov, int n)
 
 /* Registers `c` (type and io/watch set by the caller) and sends its frame.
  * Returns STATUS_PENDING, or a failure (then `c` is not registered). */
-static NTSTATUS start_call(call_t *c, uint16_t type, const void *a, size_t alen, const void *b,
-                           size_t blen)
+/* Once c is on the call list the reader thread may complete and free it at
+ * any moment: everything needed after that is copied out under the lock
+ * (*id_out: the request id, for a later CANCEL). */
+static NTSTATUS start_call_id(call_t *c, uint16_t type, const void *a, size_t alen, const void *b,
+                              size_t blen, uint32_t *id_out)
 {
     if (BKP_HEADER_SIZE + alen + blen > BKP_MAX_FRAME)
         return STATUS_INVALID_PARAMETER;
@@ -336,8 +339,11 @@ static NTSTATUS start_call(call_t *c, uint16_t type, const void *a, size_t alen,
     c->next = conn.calls;
     conn.calls = c;
     int fd = conn.fd;
+    uint32_t id = c->id;
+    if (id_out)
+        *id_out = id;
     pthread_mutex_unlock(&bkc_lock);
-    bkp_header_t h = {.length = (uint32_t)(alen + blen), .type = type, .request_id = c->id};
+    bkp_header_t h = {.length = (uint32_t)(alen + blen), .type = type, .request_id = id};
     struct iovec iov[3] = {{&h, sizeof h}, {(void *)a, alen}, {(void *)b, blen}};
     pthread_mutex_lock(&conn.send_lock);
     bool ok = send_all(fd, iov, blen ? 3 : alen ? 2 : 1);
@@ -349,6 +355,12 @@ static NTSTATUS start_call(call_t *c, uint16_t type, const void *a, size_t alen,
         pthread_mutex_unlock(&bkc_lock);
     }
     return STATUS_PENDING;
+}
+
+static NTSTATUS start_call(call_t *c, uint16_t type, const void *a, size_t alen, const void *b,
+                           size_t blen)
+{
+    return start_call_id(c, type, a, alen, b, blen, NULL);
 }
 
 /* A request and its reply. *reply (malloc'd payload, status first) is
@@ -534,12 +546,16 @@ static NTSTATUS r_ioctl_start(uint64_t handle, bkc_io_t *io, uint32_t code, cons
                          io->out_len > BKP_MAX_IOCTL_OUT ? BKP_MAX_IOCTL_OUT : io->out_len,
                      .in_length = in_len};
     io->token = 0;
-    NTSTATUS s = start_call(c, BKP_MSG_IOCTL, &m, sizeof m, in, in_len);
+    uint32_t id = 0;
+    NTSTATUS s = start_call_id(c, BKP_MSG_IOCTL, &m, sizeof m, in, in_len, &id);
     if (s != STATUS_PENDING) {
         free(c);
         return s;
     }
-    io->token = c->id;
+    pthread_mutex_lock(&bkc_lock);
+    if (!io->done)
+        io->token = id; /* c itself may already be completed and freed */
+    pthread_mutex_unlock(&bkc_lock);
     return STATUS_PENDING;
 }
 
