@@ -42,8 +42,8 @@ typedef struct battd_options {
     unsigned max_pending; /* per client */
     unsigned spin_us;     /* poll this long after a request before sleeping */
     const char *policy_file;
-    const char *registry_file; /* the host registry, persisted (INF installs) */
-    const char *store_dir;     /* the driver store for INF installs */
+    const char *registry_file;                     /* the host registry, persisted (INF installs) */
+    const char *store_dir;                         /* the driver store for INF installs */
     const char *action_commands[BKP_ACTION_COUNT]; /* [BKP_ACTION_NONE] unused */
 } battd_options_t;
 

@@ -19,10 +19,10 @@
 #define NTKERNELAPI
 #define NTHALAPI
 #define DECLSPEC_IMPORT
-#define DECLSPEC_EXPORT __attribute__((visibility("default")))
+#define DECLSPEC_EXPORT   __attribute__((visibility("default")))
 #define DECLSPEC_NORETURN __attribute__((noreturn))
 #define DECLSPEC_ALIGN(x) __attribute__((aligned(x)))
-#define FORCEINLINE static inline __attribute__((always_inline))
+#define FORCEINLINE       static inline __attribute__((always_inline))
 #define CALLBACK
 #define __stdcall
 #define __cdecl
@@ -32,11 +32,11 @@
 #define IN
 #define OUT
 #define OPTIONAL
-#define CONST const
-#define VOID void
-#define EXTERN_C extern
+#define CONST         const
+#define VOID          void
+#define EXTERN_C      extern
 #define ANYSIZE_ARRAY 1
-#define C_ASSERT(e) _Static_assert(e, #e)
+#define C_ASSERT(e)   _Static_assert(e, #e)
 
 typedef void *PVOID, **PPVOID;
 typedef const void *PCVOID;
@@ -65,15 +65,15 @@ typedef LONG KPRIORITY;
 typedef ULONG_PTR KAFFINITY;
 typedef LONGLONG USN;
 
-#define TRUE 1
+#define TRUE  1
 #define FALSE 0
 #ifndef NULL
 #define NULL ((void *)0)
 #endif
-#define MAXULONG 0xFFFFFFFFu
-#define MAXLONG 0x7FFFFFFF
+#define MAXULONG  0xFFFFFFFFu
+#define MAXLONG   0x7FFFFFFF
 #define MAXUSHORT 0xFFFF
-#define MAXUCHAR 0xFF
+#define MAXUCHAR  0xFF
 
 typedef union _LARGE_INTEGER {
     struct {
@@ -97,20 +97,20 @@ typedef union _ULARGE_INTEGER {
 
 typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 
-#define NT_SUCCESS(s) (((NTSTATUS)(s)) >= 0)
+#define NT_SUCCESS(s)     (((NTSTATUS)(s)) >= 0)
 #define NT_INFORMATION(s) ((((ULONG)(s)) >> 30) == 1)
-#define NT_WARNING(s) ((((ULONG)(s)) >> 30) == 2)
-#define NT_ERROR(s) ((((ULONG)(s)) >> 30) == 3)
+#define NT_WARNING(s)     ((((ULONG)(s)) >> 30) == 2)
+#define NT_ERROR(s)       ((((ULONG)(s)) >> 30) == 3)
 
-#define UNREFERENCED_PARAMETER(p) ((void)(p))
-#define DBG_UNREFERENCED_PARAMETER(p) ((void)(p))
+#define UNREFERENCED_PARAMETER(p)          ((void)(p))
+#define DBG_UNREFERENCED_PARAMETER(p)      ((void)(p))
 #define DBG_UNREFERENCED_LOCAL_VARIABLE(v) ((void)(v))
-#define FIELD_OFFSET(type, field) ((LONG)offsetof(type, field))
-#define RTL_FIELD_SIZE(type, field) (sizeof(((type *)0)->field))
+#define FIELD_OFFSET(type, field)          ((LONG)offsetof(type, field))
+#define RTL_FIELD_SIZE(type, field)        (sizeof(((type *)0)->field))
 #define RTL_SIZEOF_THROUGH_FIELD(type, field)                                                      \
     (FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
-#define ARRAYSIZE(a) RTL_NUMBER_OF(a)
+#define ARRAYSIZE(a)     RTL_NUMBER_OF(a)
 #define CONTAINING_RECORD(address, type, field)                                                    \
     ((type *)((PCHAR)(address) - (ULONG_PTR)(&((type *)0)->field)))
 #define ALIGN_UP_BY(length, alignment)                                                             \
@@ -167,9 +167,9 @@ typedef struct _OBJECT_ATTRIBUTES {
     PVOID SecurityQualityOfService;
 } OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
 
-#define OBJ_INHERIT 0x00000002L
+#define OBJ_INHERIT          0x00000002L
 #define OBJ_CASE_INSENSITIVE 0x00000040L
-#define OBJ_KERNEL_HANDLE 0x00000200L
+#define OBJ_KERNEL_HANDLE    0x00000200L
 #define InitializeObjectAttributes(p, n, a, r, s)                                                  \
     do {                                                                                           \
         (p)->Length = sizeof(OBJECT_ATTRIBUTES);                                                   \

@@ -105,8 +105,8 @@ int bk_host_destroy(bk_host_t *host)
             }
             if (!NT_SUCCESS(s)) {
                 problems++;
-                used += (size_t)snprintf(last_report + used, sizeof last_report - used,
-                                         "%s%s: %s", used ? "\n" : "", m->service, report);
+                used += (size_t)snprintf(last_report + used, sizeof last_report - used, "%s%s: %s",
+                                         used ? "\n" : "", m->service, report);
                 if (used >= sizeof last_report)
                     used = sizeof last_report - 1;
             }
@@ -298,8 +298,8 @@ bk_status_t bk_ioctl_async(bk_handle_t *h, uint32_t code, const void *in, uint32
     r->done = done;
     r->context = context;
     r->status = STATUS_PENDING;
-    PIRP irp = io_build_host_ioctl(h->device, h->file, code, in, in_len, out, out_len,
-                                   request_finish, r);
+    PIRP irp =
+        io_build_host_ioctl(h->device, h->file, code, in, in_len, out, out_len, request_finish, r);
     if (!irp) {
         pthread_cond_destroy(&r->cv);
         free(r);
@@ -340,8 +340,8 @@ bk_status_t bk_request_wait(bk_request_t *r, uint64_t timeout_ns)
     if (done != STATUS_PENDING)
         return done;
     if (clk_mode() == CLK_VIRTUAL) {
-        uint64_t limit = timeout_ns / 100 > UINT64_MAX - clk_now() ? UINT64_MAX
-                                                                   : clk_now() + timeout_ns / 100;
+        uint64_t limit =
+            timeout_ns / 100 > UINT64_MAX - clk_now() ? UINT64_MAX : clk_now() + timeout_ns / 100;
         ke_settle();
         while (bk_request_status(r, NULL) == STATUS_PENDING) {
             uint64_t next = ke_next_due();
@@ -403,8 +403,9 @@ bk_status_t bk_ioctl(bk_handle_t *h, uint32_t code, const void *in, uint32_t in_
      * after a bounded stretch of simulated time. */
     s = bk_request_wait(r, clk_mode() == CLK_VIRTUAL ? BK_SYNC_VIRTUAL_BOUND_NS : UINT64_MAX);
     if (s == STATUS_PENDING) {
-        bk_log(BK_LOG_WARN, "bk_ioctl: request 0x%08x did not complete within the virtual-time "
-                            "bound; cancelled",
+        bk_log(BK_LOG_WARN,
+               "bk_ioctl: request 0x%08x did not complete within the virtual-time "
+               "bound; cancelled",
                code);
         bk_request_cancel(r);
         ke_settle();

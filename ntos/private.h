@@ -12,8 +12,8 @@
 typedef enum { CLK_REAL = 0, CLK_VIRTUAL = 1 } clk_mode_t;
 void clk_init(clk_mode_t mode, uint64_t system_time_at_start);
 clk_mode_t clk_mode(void);
-uint64_t clk_now(void);              /* interrupt time, 100 ns units since start */
-uint64_t clk_system_base(void);      /* system time (100 ns since 1601) at interrupt time 0 */
+uint64_t clk_now(void);               /* interrupt time, 100 ns units since start */
+uint64_t clk_system_base(void);       /* system time (100 ns since 1601) at interrupt time 0 */
 void clk_set_virtual_now(uint64_t t); /* ke only: moves virtual time forward */
 uint64_t clk_realtime_deadline_ns(uint64_t interrupt_time); /* CLOCK_MONOTONIC ns for a due time */
 
@@ -25,7 +25,7 @@ typedef struct ke_work {
 
 void ke_init(void);
 void ke_shutdown(void);
-void ke_lock(void);   /* the dispatcher lock: dispatcher objects, queues, timers */
+void ke_lock(void); /* the dispatcher lock: dispatcher objects, queues, timers */
 void ke_unlock(void);
 /* Queues work for a PASSIVE_LEVEL worker thread. */
 void ke_queue_work(ke_work_t *work);
@@ -62,12 +62,12 @@ const void *ldr_owner_of(const void *code_address); /* NULL = host */
 /* ---- ob / io ----------------------------------------------------------- */
 #define IO_TYPE_DEVICE 3
 #define IO_TYPE_DRIVER 4
-#define IO_TYPE_FILE 5
-#define IO_TYPE_IRP 6
+#define IO_TYPE_FILE   5
+#define IO_TYPE_IRP    6
 
 typedef struct _DEVOBJ_EXTENSION {
     PDEVICE_OBJECT DeviceObject;
-    PDEVICE_OBJECT AttachedTo; /* the device below in the stack */
+    PDEVICE_OBJECT AttachedTo;      /* the device below in the stack */
     struct pnp_devnode *DeviceNode; /* set on PDOs */
     bool DeletePending;
     UNICODE_STRING Name;
@@ -75,9 +75,9 @@ typedef struct _DEVOBJ_EXTENSION {
 } DEVOBJ_EXTENSION;
 
 /* IRP flags owned by the host. */
-#define BK_IRP_IO_BUILT 0x40000000u   /* IoBuildDeviceIoControlRequest: host frees it */
+#define BK_IRP_IO_BUILT   0x40000000u /* IoBuildDeviceIoControlRequest: host frees it */
 #define BK_IRP_HOST_OWNED 0x20000000u /* submitted by the host: finish callback frees it */
-#define BK_IRP_COMPLETED 0x10000000u
+#define BK_IRP_COMPLETED  0x10000000u
 
 /* Host-originated request: the finish callback runs once the IRP completes
  * all the way up; the IRP and its system buffer are freed after it returns. */
@@ -91,7 +91,7 @@ NTSTATUS io_check_ioctl_access(PFILE_OBJECT file, ULONG code);
 /* Sends IRP_MJ_CREATE / _CLEANUP / _CLOSE for a file object and waits. */
 NTSTATUS io_send_file_irp(PDEVICE_OBJECT device, PFILE_OBJECT file, UCHAR major);
 #define FO_CLEANUP_COMPLETE 0x00004000
-#define FO_OPENED 0x00100000 /* IRP_MJ_CREATE succeeded: CLEANUP/CLOSE are owed */
+#define FO_OPENED           0x00100000 /* IRP_MJ_CREATE succeeded: CLEANUP/CLOSE are owed */
 /* A driver object made by the host itself (NULL name: set by the caller);
  * every major function starts as io_invalid_device_request. */
 void io_init_driver_object(PDRIVER_OBJECT driver, PDRIVER_EXTENSION extension, PCWSTR name);
@@ -180,8 +180,8 @@ size_t rtl_utf8_to_utf16(const char *src, WCHAR *dst, size_t dst_chars);
 
 void bk_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define BK_LOG_ERROR 0
-#define BK_LOG_WARN 1
-#define BK_LOG_INFO 2
+#define BK_LOG_WARN  1
+#define BK_LOG_INFO  2
 #define BK_LOG_DEBUG 3
 void bk_set_log_level(int level);
 

@@ -30,10 +30,10 @@ typedef struct bk_request bk_request_t;
 typedef struct bk_device bk_device_t;
 
 typedef struct bk_host_options {
-    int virtual_time;            /* nonzero: time moves only by bk_host_advance */
-    uint64_t start_system_time;  /* 100 ns since 1601; 0 = now */
-    const char *driver_dir;      /* NULL: $BATTKIT_DRIVER_DIR, build dir, install dir */
-    const char *registry_file;   /* NULL: registry lives in memory only */
+    int virtual_time;           /* nonzero: time moves only by bk_host_advance */
+    uint64_t start_system_time; /* 100 ns since 1601; 0 = now */
+    const char *driver_dir;     /* NULL: $BATTKIT_DRIVER_DIR, build dir, install dir */
+    const char *registry_file;  /* NULL: registry lives in memory only */
 } bk_host_options_t;
 
 bk_host_t *bk_host_create(const bk_host_options_t *options);
@@ -44,7 +44,7 @@ int bk_host_destroy(bk_host_t *host);
 const char *bk_host_last_report(void);
 
 /* ---- time ---- */
-uint64_t bk_host_now_ns(bk_host_t *host);   /* interrupt time in ns */
+uint64_t bk_host_now_ns(bk_host_t *host); /* interrupt time in ns */
 int bk_host_is_virtual(bk_host_t *host);
 /* Virtual time: moves the clock forward by ns, firing timers in order and
  * letting every DPC and work item run to completion at each step. */
@@ -72,14 +72,14 @@ bk_device_t *bk_host_find_device(bk_host_t *host, const char *instance_path);
  * array of malloc'd UTF-8 symbolic link names; free with bk_host_free_list. */
 size_t bk_host_list_interfaces(bk_host_t *host, const GUID *interface_class, char ***paths);
 void bk_host_free_list(char **paths, size_t count);
-typedef void (*bk_interface_event_fn)(void *context, const GUID *interface_class,
-                                      const char *path, int arrived);
+typedef void (*bk_interface_event_fn)(void *context, const GUID *interface_class, const char *path,
+                                      int arrived);
 /* Calls fn for every interface arrival/removal (host side, not a driver). */
 void *bk_host_watch_interfaces(bk_host_t *host, bk_interface_event_fn fn, void *context);
 void bk_host_unwatch_interfaces(bk_host_t *host, void *watch);
 
 /* ---- handles and I/O (what CreateFile/DeviceIoControl become) ---- */
-#define BK_ACCESS_READ 0x0001u  /* FILE_READ_DATA */
+#define BK_ACCESS_READ  0x0001u /* FILE_READ_DATA */
 #define BK_ACCESS_WRITE 0x0002u /* FILE_WRITE_DATA */
 bk_status_t bk_host_open(bk_host_t *host, const char *path, uint32_t access, bk_handle_t **handle);
 /* Cancels the handle's pending requests (IRP_MJ_CLEANUP), then closes it. */
@@ -166,9 +166,9 @@ const char *bk_platform_last_error(void);
 
 /* Faults (the values of platform.h's BATTKIT_FAULT_*). */
 #define BK_PLATFORM_FAULT_NO_ANSWER 0x01u /* methods fail: STATUS_IO_TIMEOUT */
-#define BK_PLATFORM_FAULT_STUCK 0x02u     /* readings frozen */
-#define BK_PLATFORM_FAULT_SENSOR 0x04u    /* rate, voltage, temperature unknown */
-#define BK_PLATFORM_FAULT_CRITICAL 0x08u  /* critical bit forced on */
+#define BK_PLATFORM_FAULT_STUCK     0x02u /* readings frozen */
+#define BK_PLATFORM_FAULT_SENSOR    0x04u /* rate, voltage, temperature unknown */
+#define BK_PLATFORM_FAULT_CRITICAL  0x08u /* critical bit forced on */
 #define BK_PLATFORM_FAULT_WRONG_TAG 0x10u /* simbatt answers with a stale tag */
 
 /* Control. adapter NULL = every AC adapter. */

@@ -38,27 +38,27 @@ typedef enum _BATTKIT_DEVICE_BUS {
 typedef struct _BATTKIT_PLATFORM_DEVICE {
     BATTKIT_DEVICE_KIND Kind;
     BATTKIT_DEVICE_BUS Bus;
-    ULONG Uid;      /* _UID: stable across insert/remove */
-    CHAR Name[32];  /* machine-file name, e.g. "BAT0" */
+    ULONG Uid;           /* _UID: stable across insert/remove */
+    CHAR Name[32];       /* machine-file name, e.g. "BAT0" */
     CHAR HardwareId[16]; /* "PNP0C0A" / "ACPI0003" */
 } BATTKIT_PLATFORM_DEVICE, *PBATTKIT_PLATFORM_DEVICE;
 
 /* Firmware shape of a battery, so the emulated ACPI bus can answer with the
  * packages real firmware would. */
-#define BATTKIT_FIRMWARE_BIX 0      /* _BIX (revision 0) and _BIF */
+#define BATTKIT_FIRMWARE_BIX      0 /* _BIX (revision 0) and _BIF */
 #define BATTKIT_FIRMWARE_BIF_ONLY 1 /* an older firmware with only _BIF */
 
 /* Faults the platform can inject (bit flags). */
-#define BATTKIT_FAULT_NO_ANSWER 0x01      /* methods fail: the EC does not answer */
-#define BATTKIT_FAULT_STUCK 0x02          /* readings frozen at their last value */
-#define BATTKIT_FAULT_SENSOR 0x04         /* rate/voltage unknown (0xFFFFFFFF) */
-#define BATTKIT_FAULT_CRITICAL 0x08       /* the critical bit forced on */
-#define BATTKIT_FAULT_WRONG_TAG 0x10      /* simbatt: answer with a stale tag */
+#define BATTKIT_FAULT_NO_ANSWER 0x01 /* methods fail: the EC does not answer */
+#define BATTKIT_FAULT_STUCK     0x02 /* readings frozen at their last value */
+#define BATTKIT_FAULT_SENSOR    0x04 /* rate/voltage unknown (0xFFFFFFFF) */
+#define BATTKIT_FAULT_CRITICAL  0x08 /* the critical bit forced on */
+#define BATTKIT_FAULT_WRONG_TAG 0x10 /* simbatt: answer with a stale tag */
 
 /* _BST state bits. */
 #define BATTKIT_BST_DISCHARGING 0x1
-#define BATTKIT_BST_CHARGING 0x2
-#define BATTKIT_BST_CRITICAL 0x4
+#define BATTKIT_BST_CHARGING    0x2
+#define BATTKIT_BST_CRITICAL    0x4
 
 #define BATTKIT_UNKNOWN 0xFFFFFFFFu
 
@@ -94,8 +94,8 @@ typedef struct _BATTKIT_BATTERY_READING {
 } BATTKIT_BATTERY_READING, *PBATTKIT_BATTERY_READING;
 
 /* Platform notifications, ACPI Notify values. */
-#define BATTKIT_NOTIFY_STATUS 0x80      /* re-read _BST / _PSR */
-#define BATTKIT_NOTIFY_INFORMATION 0x81 /* re-read _BIX / _BIF */
+#define BATTKIT_NOTIFY_STATUS       0x80 /* re-read _BST / _PSR */
+#define BATTKIT_NOTIFY_INFORMATION  0x81 /* re-read _BIX / _BIF */
 #define BATTKIT_NOTIFY_DEVICE_CHECK 0x01 /* presence changed: re-read _STA */
 
 /* Called at PASSIVE_LEVEL from a host worker, never on the stack of a call
@@ -116,8 +116,8 @@ typedef struct _BATTKIT_PLATFORM_INTERFACE {
      * CapacityMwh; 0 clears the trip point. */
     NTSTATUS (*SetTripPoint)(PVOID Context, ULONG Index, ULONG CapacityMwh);
     /* One listener per interface instance; NULL callback unregisters. */
-    NTSTATUS (*RegisterEvents)(PVOID Context, PBATTKIT_PLATFORM_EVENT_CALLBACK Callback,
-                               PVOID CallbackContext);
+    NTSTATUS (*RegisterEvents)
+    (PVOID Context, PBATTKIT_PLATFORM_EVENT_CALLBACK Callback, PVOID CallbackContext);
 } BATTKIT_PLATFORM_INTERFACE, *PBATTKIT_PLATFORM_INTERFACE;
 
 #endif

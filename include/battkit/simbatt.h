@@ -132,7 +132,7 @@ DEFINE_GUID(GUID_DEVINTERFACE_BATTKIT_SIMBATT, 0xae761a3d, 0x91fc, 0x46da, 0xa0,
 
 typedef struct _SIMBATT_STRING {
     ULONG
-        Level; /* BatteryDeviceName, BatteryManufactureName, BatteryUniqueID, BatterySerialNumber */
+    Level; /* BatteryDeviceName, BatteryManufactureName, BatteryUniqueID, BatterySerialNumber */
     WCHAR String[SIMBATT_MAX_STRING_CHARS]; /* NUL-terminated; the buffer may end after the NUL */
 } SIMBATT_STRING, *PSIMBATT_STRING;
 

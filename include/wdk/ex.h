@@ -13,12 +13,12 @@ typedef enum _POOL_TYPE {
 } POOL_TYPE;
 
 typedef ULONG64 POOL_FLAGS;
-#define POOL_FLAG_UNINITIALIZED 0x0000000000000002ULL
-#define POOL_FLAG_CACHE_ALIGNED 0x0000000000000004ULL
-#define POOL_FLAG_RAISE_ON_FAILURE 0x0000000000000020ULL
-#define POOL_FLAG_NON_PAGED 0x0000000000000040ULL
+#define POOL_FLAG_UNINITIALIZED     0x0000000000000002ULL
+#define POOL_FLAG_CACHE_ALIGNED     0x0000000000000004ULL
+#define POOL_FLAG_RAISE_ON_FAILURE  0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED         0x0000000000000040ULL
 #define POOL_FLAG_NON_PAGED_EXECUTE 0x0000000000000080ULL
-#define POOL_FLAG_PAGED 0x0000000000000100ULL
+#define POOL_FLAG_PAGED             0x0000000000000100ULL
 
 /* Every allocation carries its tag and owning driver; a driver unloaded
  * with allocations outstanding is reported by tag (see ntos/ex). */
@@ -43,8 +43,8 @@ NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex);
 #define ExAcquireFastMutexUnsafe ExAcquireFastMutex
 #define ExReleaseFastMutexUnsafe ExReleaseFastMutex
 #define KeInitializeGuardedMutex ExInitializeFastMutex
-#define KeAcquireGuardedMutex ExAcquireFastMutex
-#define KeReleaseGuardedMutex ExReleaseFastMutex
+#define KeAcquireGuardedMutex    ExAcquireFastMutex
+#define KeReleaseGuardedMutex    ExReleaseFastMutex
 
 typedef enum _WORK_QUEUE_TYPE {
     CriticalWorkQueue,
@@ -73,9 +73,9 @@ typedef struct _WORK_QUEUE_ITEM {
 NTKERNELAPI void NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType);
 
 NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedInsertHeadList(PLIST_ENTRY ListHead,
-                                                         PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+                                                          PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
 NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedInsertTailList(PLIST_ENTRY ListHead,
-                                                         PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
+                                                          PLIST_ENTRY ListEntry, PKSPIN_LOCK Lock);
 NTKERNELAPI PLIST_ENTRY NTAPI ExInterlockedRemoveHeadList(PLIST_ENTRY ListHead, PKSPIN_LOCK Lock);
 
 #endif

@@ -3,107 +3,107 @@
 #ifndef BATTKIT_WDK_IO_H
 #define BATTKIT_WDK_IO_H
 
-#define IRP_MJ_CREATE 0x00
-#define IRP_MJ_CREATE_NAMED_PIPE 0x01
-#define IRP_MJ_CLOSE 0x02
-#define IRP_MJ_READ 0x03
-#define IRP_MJ_WRITE 0x04
-#define IRP_MJ_QUERY_INFORMATION 0x05
-#define IRP_MJ_SET_INFORMATION 0x06
-#define IRP_MJ_FLUSH_BUFFERS 0x09
-#define IRP_MJ_DEVICE_CONTROL 0x0e
+#define IRP_MJ_CREATE                  0x00
+#define IRP_MJ_CREATE_NAMED_PIPE       0x01
+#define IRP_MJ_CLOSE                   0x02
+#define IRP_MJ_READ                    0x03
+#define IRP_MJ_WRITE                   0x04
+#define IRP_MJ_QUERY_INFORMATION       0x05
+#define IRP_MJ_SET_INFORMATION         0x06
+#define IRP_MJ_FLUSH_BUFFERS           0x09
+#define IRP_MJ_DEVICE_CONTROL          0x0e
 #define IRP_MJ_INTERNAL_DEVICE_CONTROL 0x0f
-#define IRP_MJ_SHUTDOWN 0x10
-#define IRP_MJ_CLEANUP 0x12
-#define IRP_MJ_POWER 0x16
-#define IRP_MJ_SYSTEM_CONTROL 0x17
-#define IRP_MJ_PNP 0x1b
-#define IRP_MJ_MAXIMUM_FUNCTION 0x1b
+#define IRP_MJ_SHUTDOWN                0x10
+#define IRP_MJ_CLEANUP                 0x12
+#define IRP_MJ_POWER                   0x16
+#define IRP_MJ_SYSTEM_CONTROL          0x17
+#define IRP_MJ_PNP                     0x1b
+#define IRP_MJ_MAXIMUM_FUNCTION        0x1b
 
-#define IRP_MN_START_DEVICE 0x00
-#define IRP_MN_QUERY_REMOVE_DEVICE 0x01
-#define IRP_MN_REMOVE_DEVICE 0x02
-#define IRP_MN_CANCEL_REMOVE_DEVICE 0x03
-#define IRP_MN_STOP_DEVICE 0x04
-#define IRP_MN_QUERY_STOP_DEVICE 0x05
-#define IRP_MN_CANCEL_STOP_DEVICE 0x06
-#define IRP_MN_QUERY_DEVICE_RELATIONS 0x07
-#define IRP_MN_QUERY_INTERFACE 0x08
-#define IRP_MN_QUERY_CAPABILITIES 0x09
-#define IRP_MN_QUERY_RESOURCES 0x0A
-#define IRP_MN_QUERY_RESOURCE_REQUIREMENTS 0x0B
-#define IRP_MN_QUERY_DEVICE_TEXT 0x0C
+#define IRP_MN_START_DEVICE                 0x00
+#define IRP_MN_QUERY_REMOVE_DEVICE          0x01
+#define IRP_MN_REMOVE_DEVICE                0x02
+#define IRP_MN_CANCEL_REMOVE_DEVICE         0x03
+#define IRP_MN_STOP_DEVICE                  0x04
+#define IRP_MN_QUERY_STOP_DEVICE            0x05
+#define IRP_MN_CANCEL_STOP_DEVICE           0x06
+#define IRP_MN_QUERY_DEVICE_RELATIONS       0x07
+#define IRP_MN_QUERY_INTERFACE              0x08
+#define IRP_MN_QUERY_CAPABILITIES           0x09
+#define IRP_MN_QUERY_RESOURCES              0x0A
+#define IRP_MN_QUERY_RESOURCE_REQUIREMENTS  0x0B
+#define IRP_MN_QUERY_DEVICE_TEXT            0x0C
 #define IRP_MN_FILTER_RESOURCE_REQUIREMENTS 0x0D
-#define IRP_MN_READ_CONFIG 0x0F
-#define IRP_MN_WRITE_CONFIG 0x10
-#define IRP_MN_EJECT 0x11
-#define IRP_MN_SET_LOCK 0x12
-#define IRP_MN_QUERY_ID 0x13
-#define IRP_MN_QUERY_PNP_DEVICE_STATE 0x14
-#define IRP_MN_QUERY_BUS_INFORMATION 0x15
-#define IRP_MN_DEVICE_USAGE_NOTIFICATION 0x16
-#define IRP_MN_SURPRISE_REMOVAL 0x17
-#define IRP_MN_DEVICE_ENUMERATED 0x19
+#define IRP_MN_READ_CONFIG                  0x0F
+#define IRP_MN_WRITE_CONFIG                 0x10
+#define IRP_MN_EJECT                        0x11
+#define IRP_MN_SET_LOCK                     0x12
+#define IRP_MN_QUERY_ID                     0x13
+#define IRP_MN_QUERY_PNP_DEVICE_STATE       0x14
+#define IRP_MN_QUERY_BUS_INFORMATION        0x15
+#define IRP_MN_DEVICE_USAGE_NOTIFICATION    0x16
+#define IRP_MN_SURPRISE_REMOVAL             0x17
+#define IRP_MN_DEVICE_ENUMERATED            0x19
 
-#define IRP_MN_WAIT_WAKE 0x00
+#define IRP_MN_WAIT_WAKE      0x00
 #define IRP_MN_POWER_SEQUENCE 0x01
-#define IRP_MN_SET_POWER 0x02
-#define IRP_MN_QUERY_POWER 0x03
+#define IRP_MN_SET_POWER      0x02
+#define IRP_MN_QUERY_POWER    0x03
 
-#define IRP_MN_QUERY_ALL_DATA 0x00
-#define IRP_MN_QUERY_SINGLE_INSTANCE 0x01
+#define IRP_MN_QUERY_ALL_DATA         0x00
+#define IRP_MN_QUERY_SINGLE_INSTANCE  0x01
 #define IRP_MN_CHANGE_SINGLE_INSTANCE 0x02
-#define IRP_MN_CHANGE_SINGLE_ITEM 0x03
-#define IRP_MN_ENABLE_EVENTS 0x04
-#define IRP_MN_DISABLE_EVENTS 0x05
-#define IRP_MN_ENABLE_COLLECTION 0x06
-#define IRP_MN_DISABLE_COLLECTION 0x07
-#define IRP_MN_REGINFO 0x08
-#define IRP_MN_EXECUTE_METHOD 0x09
-#define IRP_MN_REGINFO_EX 0x0b
+#define IRP_MN_CHANGE_SINGLE_ITEM     0x03
+#define IRP_MN_ENABLE_EVENTS          0x04
+#define IRP_MN_DISABLE_EVENTS         0x05
+#define IRP_MN_ENABLE_COLLECTION      0x06
+#define IRP_MN_DISABLE_COLLECTION     0x07
+#define IRP_MN_REGINFO                0x08
+#define IRP_MN_EXECUTE_METHOD         0x09
+#define IRP_MN_REGINFO_EX             0x0b
 
 /* Device types and I/O control codes. */
 typedef ULONG DEVICE_TYPE;
-#define FILE_DEVICE_UNKNOWN 0x00000022
+#define FILE_DEVICE_UNKNOWN      0x00000022
 #define FILE_DEVICE_BUS_EXTENDER 0x0000002a
-#define FILE_DEVICE_BATTERY 0x00000029
-#define FILE_DEVICE_ACPI 0x00000032
+#define FILE_DEVICE_BATTERY      0x00000029
+#define FILE_DEVICE_ACPI         0x00000032
 #define CTL_CODE(DeviceType, Function, Method, Access)                                             \
     (((DeviceType) << 16) | ((Access) << 14) | ((Function) << 2) | (Method))
 #define DEVICE_TYPE_FROM_CTL_CODE(c) (((ULONG)((c)&0xffff0000)) >> 16)
-#define METHOD_FROM_CTL_CODE(c) ((ULONG)((c)&3))
-#define METHOD_BUFFERED 0
-#define METHOD_IN_DIRECT 1
-#define METHOD_OUT_DIRECT 2
-#define METHOD_NEITHER 3
-#define FILE_ANY_ACCESS 0
-#define FILE_SPECIAL_ACCESS FILE_ANY_ACCESS
-#define FILE_READ_ACCESS 0x0001
-#define FILE_WRITE_ACCESS 0x0002
+#define METHOD_FROM_CTL_CODE(c)      ((ULONG)((c)&3))
+#define METHOD_BUFFERED              0
+#define METHOD_IN_DIRECT             1
+#define METHOD_OUT_DIRECT            2
+#define METHOD_NEITHER               3
+#define FILE_ANY_ACCESS              0
+#define FILE_SPECIAL_ACCESS          FILE_ANY_ACCESS
+#define FILE_READ_ACCESS             0x0001
+#define FILE_WRITE_ACCESS            0x0002
 
-#define FILE_READ_DATA 0x0001
+#define FILE_READ_DATA  0x0001
 #define FILE_WRITE_DATA 0x0002
 #define FILE_ALL_ACCESS 0x001F01FF
-#define GENERIC_READ 0x80000000u
-#define GENERIC_WRITE 0x40000000u
-#define GENERIC_ALL 0x10000000u
-#define KEY_READ 0x20019
-#define KEY_WRITE 0x20006
-#define KEY_ALL_ACCESS 0xF003F
+#define GENERIC_READ    0x80000000u
+#define GENERIC_WRITE   0x40000000u
+#define GENERIC_ALL     0x10000000u
+#define KEY_READ        0x20019
+#define KEY_WRITE       0x20006
+#define KEY_ALL_ACCESS  0xF003F
 
-#define FILE_DEVICE_SECURE_OPEN 0x00000100
+#define FILE_DEVICE_SECURE_OPEN        0x00000100
 #define FILE_AUTOGENERATED_DEVICE_NAME 0x00000080
 
 /* DEVICE_OBJECT.Flags */
-#define DO_VERIFY_VOLUME 0x00000002
-#define DO_BUFFERED_IO 0x00000004
-#define DO_EXCLUSIVE 0x00000008
-#define DO_DIRECT_IO 0x00000010
-#define DO_DEVICE_HAS_NAME 0x00000040
-#define DO_DEVICE_INITIALIZING 0x00000080
+#define DO_VERIFY_VOLUME         0x00000002
+#define DO_BUFFERED_IO           0x00000004
+#define DO_EXCLUSIVE             0x00000008
+#define DO_DIRECT_IO             0x00000010
+#define DO_DEVICE_HAS_NAME       0x00000040
+#define DO_DEVICE_INITIALIZING   0x00000080
 #define DO_BUS_ENUMERATED_DEVICE 0x00001000
-#define DO_POWER_PAGABLE 0x00002000
-#define DO_POWER_INRUSH 0x00004000
+#define DO_POWER_PAGABLE         0x00002000
+#define DO_POWER_INRUSH          0x00004000
 
 struct _DEVOBJ_EXTENSION; /* host-private */
 
@@ -132,7 +132,7 @@ typedef struct _FILE_OBJECT {
     PVOID FsContext2;
     ULONG Flags;
     UNICODE_STRING FileName;
-    ACCESS_MASK GrantedAccess; /* checked by the I/O manager against IOCTL access bits */
+    ACCESS_MASK GrantedAccess;    /* checked by the I/O manager against IOCTL access bits */
     LONG volatile ReferenceCount; /* host-private */
 } FILE_OBJECT, *PFILE_OBJECT;
 
@@ -183,11 +183,11 @@ typedef struct _DRIVER_OBJECT {
 } DRIVER_OBJECT, *PDRIVER_OBJECT;
 
 /* IO_STACK_LOCATION.Control */
-#define SL_PENDING_RETURNED 0x01
-#define SL_ERROR_RETURNED 0x02
-#define SL_INVOKE_ON_CANCEL 0x20
+#define SL_PENDING_RETURNED  0x01
+#define SL_ERROR_RETURNED    0x02
+#define SL_INVOKE_ON_CANCEL  0x20
 #define SL_INVOKE_ON_SUCCESS 0x40
-#define SL_INVOKE_ON_ERROR 0x80
+#define SL_INVOKE_ON_ERROR   0x80
 
 typedef struct _IO_STACK_LOCATION {
     UCHAR MajorFunction;
@@ -325,10 +325,10 @@ typedef struct _IRP {
     } Tail;
 } IRP, *PIRP;
 
-#define IRP_BUFFERED_IO 0x00000010
+#define IRP_BUFFERED_IO       0x00000010
 #define IRP_DEALLOCATE_BUFFER 0x00000020
-#define IRP_INPUT_OPERATION 0x00000040
-#define IRP_SYNCHRONOUS_API 0x00000004
+#define IRP_INPUT_OPERATION   0x00000040
+#define IRP_SYNCHRONOUS_API   0x00000004
 
 FORCEINLINE PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp)
 {
@@ -396,7 +396,7 @@ NTKERNELAPI NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName,
                                                     PDEVICE_OBJECT *DeviceObject);
 NTKERNELAPI void NTAPI ObReferenceObject(PVOID Object);
 NTKERNELAPI void NTAPI ObDereferenceObject(PVOID Object);
-#define ObfReferenceObject ObReferenceObject
+#define ObfReferenceObject   ObReferenceObject
 #define ObfDereferenceObject ObDereferenceObject
 
 NTKERNELAPI PIRP NTAPI IoAllocateIrp(CCHAR StackSize, BOOLEAN ChargeQuota);
@@ -405,13 +405,15 @@ NTKERNELAPI void NTAPI IoReuseIrp(PIRP Irp, NTSTATUS Iostatus);
 NTKERNELAPI void NTAPI IoInitializeIrp(PIRP Irp, USHORT PacketSize, CCHAR StackSize);
 /* METHOD_BUFFERED: the I/O manager copies the input into one system buffer
  * and copies Information bytes back out when the IRP completes. */
-NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(
-    ULONG IoControlCode, PDEVICE_OBJECT DeviceObject, PVOID InputBuffer, ULONG InputBufferLength,
-    PVOID OutputBuffer, ULONG OutputBufferLength, BOOLEAN InternalDeviceIoControl, PKEVENT Event,
-    PIO_STATUS_BLOCK IoStatusBlock);
+NTKERNELAPI PIRP NTAPI IoBuildDeviceIoControlRequest(ULONG IoControlCode,
+                                                     PDEVICE_OBJECT DeviceObject, PVOID InputBuffer,
+                                                     ULONG InputBufferLength, PVOID OutputBuffer,
+                                                     ULONG OutputBufferLength,
+                                                     BOOLEAN InternalDeviceIoControl, PKEVENT Event,
+                                                     PIO_STATUS_BLOCK IoStatusBlock);
 NTKERNELAPI NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 NTKERNELAPI void FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
-#define IoCallDriver(d, i) IofCallDriver((d), (i))
+#define IoCallDriver(d, i)      IofCallDriver((d), (i))
 #define IoCompleteRequest(i, b) IofCompleteRequest((i), (b))
 NTKERNELAPI BOOLEAN NTAPI IoCancelIrp(PIRP Irp);
 NTKERNELAPI void NTAPI IoAcquireCancelSpinLock(PKIRQL Irql);
@@ -438,8 +440,8 @@ typedef struct _IO_REMOVE_LOCK {
 NTKERNELAPI void NTAPI IoInitializeRemoveLockEx(PIO_REMOVE_LOCK Lock, ULONG AllocateTag,
                                                 ULONG MaxLockedMinutes, ULONG HighWatermark,
                                                 ULONG RemlockSize);
-NTKERNELAPI NTSTATUS NTAPI IoAcquireRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag,
-                                                 PCSTR File, ULONG Line, ULONG RemlockSize);
+NTKERNELAPI NTSTATUS NTAPI IoAcquireRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, PCSTR File,
+                                                 ULONG Line, ULONG RemlockSize);
 NTKERNELAPI void NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag,
                                              ULONG RemlockSize);
 NTKERNELAPI void NTAPI IoReleaseRemoveLockAndWaitEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag,

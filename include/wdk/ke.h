@@ -3,14 +3,14 @@
 #ifndef BATTKIT_WDK_KE_H
 #define BATTKIT_WDK_KE_H
 
-#define PASSIVE_LEVEL 0
-#define LOW_LEVEL 0
-#define APC_LEVEL 1
+#define PASSIVE_LEVEL  0
+#define LOW_LEVEL      0
+#define APC_LEVEL      1
 #define DISPATCH_LEVEL 2
-#define HIGH_LEVEL 15
+#define HIGH_LEVEL     15
 
 #define KernelMode 0
-#define UserMode 1
+#define UserMode   1
 
 typedef enum _MODE { KernelModeValue = 0, UserModeValue = 1, MaximumMode } MODE;
 
@@ -93,10 +93,10 @@ typedef struct _KSEMAPHORE {
     LONG Limit;
 } KSEMAPHORE, *PKSEMAPHORE, *PRKSEMAPHORE;
 
-#define IO_NO_INCREMENT 0
-#define EVENT_INCREMENT 1
+#define IO_NO_INCREMENT     0
+#define EVENT_INCREMENT     1
 #define SEMAPHORE_INCREMENT 1
-#define MUTANT_INCREMENT 1
+#define MUTANT_INCREMENT    1
 
 NTKERNELAPI void NTAPI KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
 NTKERNELAPI LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait);

@@ -5,11 +5,11 @@
 
 #include <string.h>
 
-#define RtlZeroMemory(d, n) memset((d), 0, (n))
-#define RtlFillMemory(d, n, v) memset((d), (v), (n))
-#define RtlCopyMemory(d, s, n) memcpy((d), (s), (n))
-#define RtlMoveMemory(d, s, n) memmove((d), (s), (n))
-#define RtlEqualMemory(a, b, n) (memcmp((a), (b), (n)) == 0)
+#define RtlZeroMemory(d, n)       memset((d), 0, (n))
+#define RtlFillMemory(d, n, v)    memset((d), (v), (n))
+#define RtlCopyMemory(d, s, n)    memcpy((d), (s), (n))
+#define RtlMoveMemory(d, s, n)    memmove((d), (s), (n))
+#define RtlEqualMemory(a, b, n)   (memcmp((a), (b), (n)) == 0)
 #define RtlSecureZeroMemory(d, n) memset((d), 0, (n))
 NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const void *Source1, const void *Source2, SIZE_T Length);
 
@@ -70,16 +70,16 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
 }
 
 /* Interlocked operations are full barriers, as on Windows. */
-#define InterlockedIncrement(p) __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
-#define InterlockedDecrement(p) __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
-#define InterlockedExchange(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
-#define InterlockedExchangeAdd(p, v) __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
-#define InterlockedAdd(p, v) __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
-#define InterlockedOr(p, v) __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
-#define InterlockedAnd(p, v) __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
-#define InterlockedIncrement64 InterlockedIncrement
-#define InterlockedDecrement64 InterlockedDecrement
-#define InterlockedExchange64 InterlockedExchange
+#define InterlockedIncrement(p)          __atomic_add_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define InterlockedDecrement(p)          __atomic_sub_fetch((p), 1, __ATOMIC_SEQ_CST)
+#define InterlockedExchange(p, v)        __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define InterlockedExchangeAdd(p, v)     __atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define InterlockedAdd(p, v)             __atomic_add_fetch((p), (v), __ATOMIC_SEQ_CST)
+#define InterlockedOr(p, v)              __atomic_fetch_or((p), (v), __ATOMIC_SEQ_CST)
+#define InterlockedAnd(p, v)             __atomic_fetch_and((p), (v), __ATOMIC_SEQ_CST)
+#define InterlockedIncrement64           InterlockedIncrement
+#define InterlockedDecrement64           InterlockedDecrement
+#define InterlockedExchange64            InterlockedExchange
 #define InterlockedExchangePointer(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 FORCEINLINE LONG InterlockedCompareExchange(LONG volatile *Destination, LONG Exchange,
                                             LONG Comperand)
@@ -95,8 +95,8 @@ FORCEINLINE PVOID InterlockedCompareExchangePointer(PVOID volatile *Destination,
                                 __ATOMIC_SEQ_CST);
     return Comperand;
 }
-#define KeMemoryBarrier() __atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define ReadAcquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define KeMemoryBarrier()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define ReadAcquire(p)     __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define WriteRelease(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
 /* Counted strings. Lengths are bytes; functions never write past
@@ -126,7 +126,8 @@ NTSYSAPI NTSTATUS NTAPI RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG
                                                   PULONG Value);
 NTSYSAPI NTSTATUS NTAPI RtlStringFromGUID(REFGUID Guid, PUNICODE_STRING GuidString);
 NTSYSAPI NTSTATUS NTAPI RtlGUIDFromString(PCUNICODE_STRING GuidString, GUID *Guid);
-NTSYSAPI BOOLEAN NTAPI RtlCreateUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString);
+NTSYSAPI BOOLEAN NTAPI RtlCreateUnicodeString(PUNICODE_STRING DestinationString,
+                                              PCWSTR SourceString);
 NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString,
                                                PCUNICODE_STRING SourceString,
                                                BOOLEAN AllocateDestinationString);
@@ -135,20 +136,21 @@ NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
 NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
     __attribute__((format(printf, 3, 4)));
-#define DPFLTR_IHVDRIVER_ID 77
-#define DPFLTR_ERROR_LEVEL 0
+#define DPFLTR_IHVDRIVER_ID  77
+#define DPFLTR_ERROR_LEVEL   0
 #define DPFLTR_WARNING_LEVEL 1
-#define DPFLTR_TRACE_LEVEL 2
-#define DPFLTR_INFO_LEVEL 3
-#define KdPrint(x) ((void)DbgPrint x)
-#define KdPrintEx(x) ((void)DbgPrintEx x)
+#define DPFLTR_TRACE_LEVEL   2
+#define DPFLTR_INFO_LEVEL    3
+#define KdPrint(x)           ((void)DbgPrint x)
+#define KdPrintEx(x)         ((void)DbgPrintEx x)
 NTSYSAPI void NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineNumber,
                               PSTR Message);
 #if DBG || !defined(NDEBUG)
 #define ASSERT(e) ((e) ? (void)0 : RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, NULL))
-#define ASSERTMSG(m, e) ((e) ? (void)0 : RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, (PSTR)(m)))
+#define ASSERTMSG(m, e)                                                                            \
+    ((e) ? (void)0 : RtlAssert((PVOID) #e, (PVOID)__FILE__, __LINE__, (PSTR)(m)))
 #else
-#define ASSERT(e) ((void)sizeof(e))
+#define ASSERT(e)       ((void)sizeof(e))
 #define ASSERTMSG(m, e) ((void)sizeof(e))
 #endif
 #define NT_ASSERT(e) ASSERT(e)

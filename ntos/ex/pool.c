@@ -173,9 +173,9 @@ size_t ex_pool_leak_report(const void *owner, char *buf, size_t len)
     for (int i = 0; i < ctx.count && used < len; i++) {
         char t[5];
         tag_text(ctx.sums[i].tag, t);
-        int n = snprintf(buf + used, len - used, "%stag '%s': %zu block%s, %zu bytes",
-                         i ? "; " : "", t, ctx.sums[i].blocks, ctx.sums[i].blocks == 1 ? "" : "s",
-                         ctx.sums[i].bytes);
+        int n =
+            snprintf(buf + used, len - used, "%stag '%s': %zu block%s, %zu bytes", i ? "; " : "", t,
+                     ctx.sums[i].blocks, ctx.sums[i].blocks == 1 ? "" : "s", ctx.sums[i].bytes);
         if (n < 0)
             break;
         used += (size_t)n;

@@ -22,8 +22,9 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KIRQL irql = KeGetCurrentIrql();
     NTSTATUS status = dispatch(DeviceObject, Irp);
     if (KeGetCurrentIrql() != irql) {
-        fprintf(stderr, "IRQL_GT_ZERO_AT_SYSTEM_SERVICE-like: dispatch of major 0x%x returned at "
-                        "IRQL %u, entered at %u\n",
+        fprintf(stderr,
+                "IRQL_GT_ZERO_AT_SYSTEM_SERVICE-like: dispatch of major 0x%x returned at "
+                "IRQL %u, entered at %u\n",
                 stack->MajorFunction, KeGetCurrentIrql(), irql);
         KeBugCheckEx(0x4A, (ULONG_PTR)dispatch, irql, KeGetCurrentIrql(), 0);
     }

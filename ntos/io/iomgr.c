@@ -2,13 +2,9 @@
  * (the loader's, the PnP root bus's, the platform's). */
 #include "../private.h"
 
-void io_init(void)
-{
-}
+void io_init(void) {}
 
-void io_shutdown(void)
-{
-}
+void io_shutdown(void) {}
 
 /* The I/O manager's default for a major function a driver does not handle. */
 NTSTATUS io_invalid_device_request(PDEVICE_OBJECT DeviceObject, PIRP Irp)

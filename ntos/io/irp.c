@@ -3,7 +3,7 @@
  * IoCallDriver lands on the last slot and each lower driver one below. */
 #include "../private.h"
 
-#define IRP_TAG 'prIA'
+#define IRP_TAG    'prIA'
 #define SYSBUF_TAG 'fuBS'
 
 static void init_irp(PIRP irp, CCHAR stack_size)
@@ -123,8 +123,7 @@ PIRP io_build_host_irp(PDEVICE_OBJECT target, UCHAR major, UCHAR minor, io_finis
 }
 
 PIRP io_build_host_ioctl(PDEVICE_OBJECT target, PFILE_OBJECT file, ULONG code, const void *in,
-                         ULONG in_len, void *out, ULONG out_len, io_finish_fn finish,
-                         void *context)
+                         ULONG in_len, void *out, ULONG out_len, io_finish_fn finish, void *context)
 {
     PIRP irp = io_build_host_irp(target, IRP_MJ_DEVICE_CONTROL, 0, finish, context);
     if (!irp)
@@ -195,7 +194,8 @@ void io_finish_irp(PIRP irp)
         irp->AssociatedIrp.SystemBuffer = NULL;
     }
     if (irp->Flags & BK_IRP_HOST_OWNED) {
-        io_finish_fn finish = (io_finish_fn)(void *)irp->Overlay.AsynchronousParameters.UserApcRoutine;
+        io_finish_fn finish =
+            (io_finish_fn)(void *)irp->Overlay.AsynchronousParameters.UserApcRoutine;
         if (finish)
             finish(irp, irp->Overlay.AsynchronousParameters.UserApcContext);
         IoFreeIrp(irp);

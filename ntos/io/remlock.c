@@ -36,7 +36,8 @@ void NTAPI IoReleaseRemoveLockEx(PIO_REMOVE_LOCK RemoveLock, PVOID Tag, ULONG Re
     UNREFERENCED_PARAMETER(RemlockSize);
     LONG left = __atomic_sub_fetch(&RemoveLock->IoCount, 1, __ATOMIC_SEQ_CST);
     if (left < 0)
-        KeBugCheckEx(0xC4 /* DRIVER_VERIFIER_DETECTED_VIOLATION */, 0x210, (ULONG_PTR)RemoveLock, 0, 0);
+        KeBugCheckEx(0xC4 /* DRIVER_VERIFIER_DETECTED_VIOLATION */, 0x210, (ULONG_PTR)RemoveLock, 0,
+                     0);
     if (left == 0)
         KeSetEvent(&RemoveLock->RemoveEvent, IO_NO_INCREMENT, FALSE);
 }

@@ -15,8 +15,8 @@ struct _IO_WORKITEM {
 PIO_WORKITEM NTAPI IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject)
 {
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);
-    PIO_WORKITEM item = ex_alloc(NonPagedPoolNx, sizeof(*item), WORKITEM_TAG, true,
-                                 __builtin_return_address(0));
+    PIO_WORKITEM item =
+        ex_alloc(NonPagedPoolNx, sizeof(*item), WORKITEM_TAG, true, __builtin_return_address(0));
     if (item)
         item->device = DeviceObject;
     return item;

@@ -77,7 +77,8 @@ static void release_wait_block(ke_wait_block_t *wb, enum wait_state state)
 void ke_signal_object_locked(DISPATCHER_HEADER *h)
 {
     while (!IsListEmpty(&h->WaitListHead)) {
-        ke_wait_block_t *wb = CONTAINING_RECORD(h->WaitListHead.Flink, ke_wait_block_t, object_link);
+        ke_wait_block_t *wb =
+            CONTAINING_RECORD(h->WaitListHead.Flink, ke_wait_block_t, object_link);
         if (!is_signalled(h, wb->thread))
             break;
         consume(h, wb->thread);
@@ -312,8 +313,9 @@ void FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex)
 {
     KE_ASSERT_IRQL_LE(APC_LEVEL);
     if (FastMutex->Owner == ke_thread_identity()) {
-        fprintf(stderr, "ExAcquireFastMutex: recursive acquire of %p (fast mutexes are not "
-                        "recursive)\n",
+        fprintf(stderr,
+                "ExAcquireFastMutex: recursive acquire of %p (fast mutexes are not "
+                "recursive)\n",
                 (void *)FastMutex);
         abort();
     }

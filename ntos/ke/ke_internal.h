@@ -9,8 +9,8 @@ enum wait_state { WAIT_WAITING, WAIT_SATISFIED, WAIT_TIMED_OUT };
 
 /* One per thread blocked in KeWaitForSingleObject / KeDelayExecutionThread. */
 typedef struct ke_wait_block {
-    LIST_ENTRY object_link; /* in the object's WaitListHead */
-    LIST_ENTRY timed_link;  /* in ke.timed_waits while it has a deadline */
+    LIST_ENTRY object_link;    /* in the object's WaitListHead */
+    LIST_ENTRY timed_link;     /* in ke.timed_waits while it has a deadline */
     DISPATCHER_HEADER *object; /* NULL for a pure delay */
     uint64_t deadline;         /* interrupt time; UINT64_MAX = none */
     enum wait_state state;
@@ -29,8 +29,8 @@ struct ke_state {
     LIST_ENTRY work_queue;
     LIST_ENTRY timers; /* sorted by DueTime */
     LIST_ENTRY timed_waits;
-    int runners_busy;    /* runner threads executing a DPC or work item */
-    int runners_blocked; /* ... of which are blocked in a wait */
+    int runners_busy;     /* runner threads executing a DPC or work item */
+    int runners_blocked;  /* ... of which are blocked in a wait */
     int runners_settling; /* ... of which wait in ke_settle for the others */
     int workers, workers_idle;
     int work_queued; /* items in work_queue */

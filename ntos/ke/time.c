@@ -79,7 +79,7 @@ BOOLEAN NTAPI RtlTimeFieldsToTime(PTIME_FIELDS TimeFields, PLARGE_INTEGER Time)
         TimeFields->Day > 31)
         return FALSE;
     time_t secs = timegm(&tm);
-    Time->QuadPart = (LONGLONG)secs * 10000000 + TimeFields->Milliseconds * 10000ll +
-                     EPOCH_DIFF_100NS;
+    Time->QuadPart =
+        (LONGLONG)secs * 10000000 + TimeFields->Milliseconds * 10000ll + EPOCH_DIFF_100NS;
     return TRUE;
 }

@@ -154,7 +154,8 @@ static void *worker_main(void *arg)
 
 static void spawn_worker_locked(void)
 {
-    if (ke.workers < MAX_WORKERS && pthread_create(&workers[ke.workers], NULL, worker_main, NULL) == 0)
+    if (ke.workers < MAX_WORKERS &&
+        pthread_create(&workers[ke.workers], NULL, worker_main, NULL) == 0)
         ke.workers++;
 }
 

@@ -9,7 +9,7 @@ typedef struct ldr_module {
     char service[64];
     char path[PATH_MAX];
     void *handle;
-    uintptr_t base, end; /* mapped address range, for pool attribution */
+    uintptr_t base, end;   /* mapped address range, for pool attribution */
     PDRIVER_OBJECT driver; /* NULL for export drivers such as battc */
     bool export_driver;
     UNICODE_STRING registry_path;

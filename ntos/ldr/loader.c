@@ -14,15 +14,15 @@
 #include <unistd.h>
 
 #define DRIVER_OBJECT_TAG 'rvDI'
-#define MAX_MODULES 64
+#define MAX_MODULES       64
 
 /* Built-in drivers: service name -> shared object in the driver directory. */
 static const struct builtin_driver {
     const char *service;
     const char *file;
 } builtin_drivers[] = {
-    {"battc", "battc.so"},   {"simbatt", "simbatt.so"}, {"cmbatt", "cmbatt.so"},
-    {"acpi", "acpi.so"},     {"compbatt", "compbatt.so"}, {"psbatt", "psbatt.so"},
+    {"battc", "battc.so"},     {"simbatt", "simbatt.so"},   {"cmbatt", "cmbatt.so"},
+    {"acpi", "acpi.so"},       {"compbatt", "compbatt.so"}, {"psbatt", "psbatt.so"},
     {"nutbatt", "nutbatt.so"},
 };
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 #define DEVICE_TAG 'veDI'
-#define FILE_TAG 'liFI'
+#define FILE_TAG   'liFI'
 
 static pthread_mutex_t ob_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_ENTRY named_devices = {&named_devices, &named_devices};
@@ -52,7 +52,8 @@ NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtension
     dev->Size = (USHORT)sizeof(DEVICE_OBJECT);
     dev->ReferenceCount = 1; /* the creator's: dropped by IoDeleteDevice */
     dev->DriverObject = DriverObject;
-    dev->DeviceExtension = DeviceExtensionSize ? mem + ALIGN_UP_BY(sizeof(DEVICE_OBJECT), 16) : NULL;
+    dev->DeviceExtension =
+        DeviceExtensionSize ? mem + ALIGN_UP_BY(sizeof(DEVICE_OBJECT), 16) : NULL;
     dev->DeviceType = DeviceType;
     dev->Characteristics = DeviceCharacteristics;
     dev->StackSize = 1;

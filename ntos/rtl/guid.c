@@ -10,8 +10,8 @@ NTSTATUS NTAPI RtlStringFromGUID(REFGUID Guid, PUNICODE_STRING GuidString)
     snprintf(text, sizeof text, "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", Guid->Data1,
              Guid->Data2, Guid->Data3, Guid->Data4[0], Guid->Data4[1], Guid->Data4[2],
              Guid->Data4[3], Guid->Data4[4], Guid->Data4[5], Guid->Data4[6], Guid->Data4[7]);
-    GuidString->Buffer = ex_alloc(PagedPool, sizeof(WCHAR) * 39, 'SltR', false,
-                                  __builtin_return_address(0));
+    GuidString->Buffer =
+        ex_alloc(PagedPool, sizeof(WCHAR) * 39, 'SltR', false, __builtin_return_address(0));
     if (!GuidString->Buffer)
         return STATUS_NO_MEMORY;
     for (int i = 0; i < 39; i++)

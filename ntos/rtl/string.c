@@ -133,9 +133,8 @@ NTSTATUS NTAPI RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString,
                                       BOOLEAN AllocateDestinationString)
 {
     if (AllocateDestinationString) {
-        DestinationString->Buffer =
-            ex_alloc(PagedPool, SourceString->Length + sizeof(WCHAR), RTL_STRING_TAG, true,
-                     __builtin_return_address(0));
+        DestinationString->Buffer = ex_alloc(PagedPool, SourceString->Length + sizeof(WCHAR),
+                                             RTL_STRING_TAG, true, __builtin_return_address(0));
         if (!DestinationString->Buffer)
             return STATUS_NO_MEMORY;
         DestinationString->MaximumLength = (USHORT)(SourceString->Length + sizeof(WCHAR));
@@ -274,7 +273,9 @@ NTSTATUS NTAPI RtlUnicodeStringToInteger(PCUNICODE_STRING String, ULONG Base, PU
     ULONG v = 0;
     for (; i < n; i++) {
         WCHAR c = RtlUpcaseUnicodeChar(String->Buffer[i]);
-        ULONG d = (c >= '0' && c <= '9') ? (ULONG)(c - '0') : (c >= 'A' && c <= 'Z') ? (ULONG)(c - 'A' + 10) : 99;
+        ULONG d = (c >= '0' && c <= '9')   ? (ULONG)(c - '0')
+                  : (c >= 'A' && c <= 'Z') ? (ULONG)(c - 'A' + 10)
+                                           : 99;
         if (d >= Base)
             break;
         v = v * Base + d;

@@ -121,8 +121,9 @@ static NTSTATUS wformat(PWSTR dest, SIZE_T cch, PCWSTR fmt, va_list ap)
         int sl = 0;
         spec[sl++] = '%';
         f++;
-        while (*f && sl < 20 && (*f == '-' || *f == '0' || *f == '+' || *f == ' ' || *f == '#' ||
-                                 *f == '.' || (*f >= '1' && *f <= '9') || *f == '*')) {
+        while (*f && sl < 20 &&
+               (*f == '-' || *f == '0' || *f == '+' || *f == ' ' || *f == '#' || *f == '.' ||
+                (*f >= '1' && *f <= '9') || *f == '*')) {
             if (*f == '*') {
                 sl += snprintf(spec + sl, sizeof spec - (size_t)sl, "%d", va_arg(ap, int));
             } else {

@@ -40,12 +40,8 @@ int bk_test_failed(void)
 }
 
 /* Weak hooks a test program may define to set up and tear down per test. */
-__attribute__((weak)) void bk_test_setup(void)
-{
-}
-__attribute__((weak)) void bk_test_teardown(void)
-{
-}
+__attribute__((weak)) void bk_test_setup(void) {}
+__attribute__((weak)) void bk_test_teardown(void) {}
 
 int main(int argc, char **argv)
 {

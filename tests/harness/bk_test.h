@@ -16,7 +16,7 @@ int bk_test_failed(void); /* nonzero once the running test has failed */
 
 #define TEST(name)                                                                                 \
     static void name(void);                                                                        \
-    __attribute__((constructor)) static void name##_register(void)                                \
+    __attribute__((constructor)) static void name##_register(void)                                 \
     {                                                                                              \
         bk_test_register(#name, name);                                                             \
     }                                                                                              \
@@ -66,8 +66,8 @@ int bk_test_failed(void); /* nonzero once the running test has failed */
     do {                                                                                           \
         double bk_a_ = (double)(a), bk_b_ = (double)(b), bk_t_ = (double)(tol);                    \
         if (!(bk_a_ - bk_b_ <= bk_t_ && bk_b_ - bk_a_ <= bk_t_))                                   \
-            bk_test_fail(__FILE__, __LINE__, "CHECK_NEAR(%s, %s, %s): %g vs %g (tolerance %g)", #a, #b, #tol, \
-                         bk_a_, bk_b_, bk_t_);                                                     \
+            bk_test_fail(__FILE__, __LINE__, "CHECK_NEAR(%s, %s, %s): %g vs %g (tolerance %g)",    \
+                         #a, #b, #tol, bk_a_, bk_b_, bk_t_);                                       \
     } while (0)
 
 #endif

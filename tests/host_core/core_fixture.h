@@ -14,7 +14,6 @@ void fixture_advance_ms(uint64_t ms);
 PDEVICE_OBJECT fixture_device(PDRIVER_DISPATCH dispatch, ULONG extension);
 void fixture_delete(PDEVICE_OBJECT dev);
 
-
 /* Runs fn in a child process; returns 1 if it aborted (a bugcheck or an
  * IRQL assertion), 0 if it returned normally. */
 int fixture_dies(void (*fn)(void));

@@ -139,8 +139,8 @@ TEST(completion_routines_run_in_reverse_stack_order)
 {
     build_stack(false);
     struct finish_record rec = {0};
-    PIRP irp = io_build_host_ioctl(stack_dev[2], NULL, 0x00294040, NULL, 0, NULL, 0,
-                                   record_finish, &rec);
+    PIRP irp =
+        io_build_host_ioctl(stack_dev[2], NULL, 0x00294040, NULL, 0, NULL, 0, record_finish, &rec);
     REQUIRE(irp != NULL);
     CHECK_STATUS(IoCallDriver(stack_dev[2], irp), STATUS_SUCCESS);
     REQUIRE(completion_count == 2);
@@ -320,7 +320,7 @@ TEST(write_access_ioctl_on_read_only_handle_is_access_denied)
     PFILE_OBJECT ro = ob_create_file(dev, FILE_READ_DATA);
     PFILE_OBJECT rw = ob_create_file(dev, FILE_READ_DATA | FILE_WRITE_DATA);
     CHECK_STATUS(io_check_ioctl_access(ro, 0x00298048), STATUS_ACCESS_DENIED); /* SET_INFORMATION */
-    CHECK_STATUS(io_check_ioctl_access(ro, 0x0029404C), STATUS_SUCCESS);      /* QUERY_STATUS */
+    CHECK_STATUS(io_check_ioctl_access(ro, 0x0029404C), STATUS_SUCCESS);       /* QUERY_STATUS */
     CHECK_STATUS(io_check_ioctl_access(rw, 0x00298048), STATUS_SUCCESS);
     ObDereferenceObject(ro);
     ObDereferenceObject(rw);

@@ -173,8 +173,8 @@ static void wait_work(ke_work_t *w)
     struct waiter *x = CONTAINING_RECORD(w, struct waiter, work);
     LARGE_INTEGER t = {.QuadPart = x->timeout};
     x->irql = KeGetCurrentIrql();
-    x->status = KeWaitForSingleObject(x->event, Executive, KernelMode, FALSE,
-                                      x->timeout ? &t : NULL);
+    x->status =
+        KeWaitForSingleObject(x->event, Executive, KernelMode, FALSE, x->timeout ? &t : NULL);
     x->woke_at = clk_now();
     __atomic_store_n(&x->done, 1, __ATOMIC_SEQ_CST);
 }
@@ -354,8 +354,11 @@ TEST(fast_mutex_excludes_concurrent_holders)
     ExInitializeFastMutex(&m);
     struct counter_work w[4];
     for (int i = 0; i < 4; i++) {
-        w[i] = (struct counter_work){.work.run = counter_run, .mutex = &m, .inside = &inside,
-                                     .max_inside = &max_inside, .total = &total};
+        w[i] = (struct counter_work){.work.run = counter_run,
+                                     .mutex = &m,
+                                     .inside = &inside,
+                                     .max_inside = &max_inside,
+                                     .total = &total};
         ke_queue_work(&w[i].work);
     }
     ke_settle();
