@@ -7,6 +7,8 @@
  *   BENCH direct_query_status_ns         the miniclass callback called directly
  *   BENCH ioctl_reused_irp_query_status_ns  one IRP reused (no allocation per call)
  *   BENCH bk_ioctl_query_status_ns       the embedding API (bk_ioctl on a handle)
+ *   BENCH compbatt_query_status_ns       the same IOCTL to \Device\CompositeBattery over
+ *                                        that battery (what the power manager asks)
  */
 #include <initguid.h>
 #include <ntddk.h>
@@ -31,6 +33,8 @@ typedef struct bench {
     PVOID context;
     ULONG tag;
     PIRP irp; /* the reused one */
+    PDEVICE_OBJECT composite;
+    ULONG composite_tag;
     KEVENT done;
 } bench_t;
 
@@ -63,20 +67,57 @@ static int direct_call(bench_t *b)
 }
 
 /* What an in-kernel client (the composite battery) does per query. */
-static int ioctl_call(bench_t *b)
+static int query_status(PDEVICE_OBJECT fdo, ULONG tag)
 {
-    BATTERY_WAIT_STATUS w = {b->tag, 0, BATTERY_POWER_ON_LINE, 0, 0xFFFFFFFF};
+    BATTERY_WAIT_STATUS w = {tag, 0, BATTERY_POWER_ON_LINE, 0, 0xFFFFFFFF};
     BATTERY_STATUS s;
     IO_STATUS_BLOCK iosb;
     KEVENT event;
     KeInitializeEvent(&event, NotificationEvent, FALSE);
-    PIRP irp = IoBuildDeviceIoControlRequest(IOCTL_BATTERY_QUERY_STATUS, b->fdo, &w, sizeof(w), &s,
+    PIRP irp = IoBuildDeviceIoControlRequest(IOCTL_BATTERY_QUERY_STATUS, fdo, &w, sizeof(w), &s,
                                              sizeof(s), FALSE, &event, &iosb);
     if (!irp)
         return 1;
-    if (IoCallDriver(b->fdo, irp) == STATUS_PENDING)
+    if (IoCallDriver(fdo, irp) == STATUS_PENDING)
         KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
     return iosb.Status == STATUS_SUCCESS && iosb.Information == sizeof(s) ? 0 : 1;
+}
+
+static int ioctl_call(bench_t *b)
+{
+    return query_status(b->fdo, b->tag);
+}
+
+static int compbatt_call(bench_t *b)
+{
+    return query_status(b->composite, b->composite_tag);
+}
+
+/* The composite over the test battery: its device and tag. */
+static int open_composite(bk_host_t *host, bench_t *b)
+{
+    static const WCHAR name[] = L"\\Device\\CompositeBattery";
+    UNICODE_STRING u = {sizeof(name) - sizeof(WCHAR), sizeof(name), (PWCH)name};
+    PFILE_OBJECT file;
+    ULONG zero = 0;
+    IO_STATUS_BLOCK iosb;
+    KEVENT event;
+
+    if (bk_host_add_root_device(host, "COMPOSITE_BATTERY", "compbatt", "0", COMPBATT_SO, NULL) !=
+        STATUS_SUCCESS)
+        return -1;
+    bk_host_settle(host);
+    if (IoGetDeviceObjectPointer(&u, FILE_READ_DATA, &file, &b->composite) != STATUS_SUCCESS)
+        return -1;
+    ObDereferenceObject(file);
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    PIRP irp = IoBuildDeviceIoControlRequest(IOCTL_BATTERY_QUERY_TAG, b->composite, &zero, 4,
+                                             &b->composite_tag, 4, FALSE, &event, &iosb);
+    if (!irp)
+        return -1;
+    if (IoCallDriver(b->composite, irp) == STATUS_PENDING)
+        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    return iosb.Status == STATUS_SUCCESS ? 0 : -1;
 }
 
 static NTSTATUS reused_done(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context)
@@ -157,14 +198,19 @@ int main(void)
     b.tag = hooks.Tag;
     b.irp = IoAllocateIrp(b.fdo->StackSize, FALSE);
     KeInitializeEvent(&b.done, NotificationEvent, FALSE);
+    if (open_composite(host, &b) != 0) {
+        fprintf(stderr, "bench_battc: no composite battery over the test battery\n");
+        return 1;
+    }
 
     variant_t v[] = {
         {ioctl_call, CALLS, {0}},
         {direct_call, CALLS, {0}},
         {reused_call, CALLS, {0}},
         {bk_ioctl_call, CALLS_SLOW, {0}},
+        {compbatt_call, CALLS, {0}},
     };
-    int failed = measure(&b, v, 4);
+    int failed = measure(&b, v, 5);
     IoFreeIrp(b.irp);
     dlclose(so);
     bk_close(b.handle);
@@ -177,5 +223,6 @@ int main(void)
     printf("BENCH direct_query_status_ns %.1f\n", bench_quantile(v[1].runs, RUNS, 0.5));
     printf("BENCH ioctl_reused_irp_query_status_ns %.1f\n", bench_quantile(v[2].runs, RUNS, 0.5));
     printf("BENCH bk_ioctl_query_status_ns %.1f\n", bench_quantile(v[3].runs, RUNS, 0.5));
+    printf("BENCH compbatt_query_status_ns %.1f\n", bench_quantile(v[4].runs, RUNS, 0.5));
     return 0;
 }

@@ -75,7 +75,9 @@ static SIZE_T BattcMiniportInfoSize(USHORT MinorVersion)
 }
 
 /* docs: the caller fills every entry. QueryTag, QueryInformation and
- * QueryStatus are the ones battc cannot work without; SetInformation may be
+ * QueryStatus are the ones battc cannot work without; a NULL Pdo is what
+ * the composite battery passes (it has no PDO of its own to register a
+ * battery interface on), and then it must name its device; SetInformation may be
  * missing (then every set request is STATUS_NOT_SUPPORTED, pitfall 7);
  * SetStatusNotify and DisableStatusNotify come as a pair or not at all. */
 static NTSTATUS BattcValidateMiniportInfo(const BATTERY_MINIPORT_INFO *Info)
@@ -83,7 +85,9 @@ static NTSTATUS BattcValidateMiniportInfo(const BATTERY_MINIPORT_INFO *Info)
     if (Info->MajorVersion != BATTERY_CLASS_MAJOR_VERSION ||
         BattcMiniportInfoSize(Info->MinorVersion) == 0)
         return STATUS_REVISION_MISMATCH;
-    if (!Info->QueryTag || !Info->QueryInformation || !Info->QueryStatus || !Info->Pdo)
+    if (!Info->QueryTag || !Info->QueryInformation || !Info->QueryStatus)
+        return STATUS_INVALID_PARAMETER;
+    if (!Info->Pdo && (!Info->DeviceName || !Info->DeviceName->Length))
         return STATUS_INVALID_PARAMETER;
     if ((Info->SetStatusNotify == NULL) != (Info->DisableStatusNotify == NULL))
         return STATUS_INVALID_PARAMETER;
@@ -123,6 +127,18 @@ NTSTATUS BATTERYCLASSAPI BatteryClassInitializeDevice(PBATTERY_MINIPORT_INFO Min
     c->WorkDevice = MiniportInfo->MinorVersion >= BATTERY_CLASS_MINOR_VERSION_1 && c->Mini.Fdo
                         ? c->Mini.Fdo
                         : c->Mini.Pdo;
+    if (!c->WorkDevice) {
+        /* No PDO and no FDO in a V1 structure: the named device itself
+         * carries battc's work items. */
+        PFILE_OBJECT file;
+        status =
+            IoGetDeviceObjectPointer(c->Mini.DeviceName, FILE_READ_DATA, &file, &c->WorkDevice);
+        if (!NT_SUCCESS(status)) {
+            ExFreePoolWithTag(c, BATTC_TAG_CLASS);
+            return status;
+        }
+        ObDereferenceObject(file);
+    }
     c->MiniCount = 1;
     KeInitializeEvent(&c->MiniContended, SynchronizationEvent, FALSE);
     KeInitializeSpinLock(&c->Lock);
@@ -139,13 +155,18 @@ NTSTATUS BATTERYCLASSAPI BatteryClassInitializeDevice(PBATTERY_MINIPORT_INFO Min
         goto fail;
     }
     /* docs: "registers the battery device with the system" so that the
-     * composite battery and applications find it: the battery interface. */
-    status = IoRegisterDeviceInterface(c->Mini.Pdo, &GUID_DEVICE_BATTERY, NULL, &c->SymbolicLink);
-    if (!NT_SUCCESS(status))
-        goto fail;
-    status = IoSetDeviceInterfaceState(&c->SymbolicLink, TRUE);
-    if (!NT_SUCCESS(status))
-        goto fail;
+     * composite battery and applications find it: the battery interface.
+     * The composite battery (no PDO) is opened by name and is no battery
+     * interface, so applications enumerating batteries see the real ones. */
+    if (c->Mini.Pdo) {
+        status =
+            IoRegisterDeviceInterface(c->Mini.Pdo, &GUID_DEVICE_BATTERY, NULL, &c->SymbolicLink);
+        if (!NT_SUCCESS(status))
+            goto fail;
+        status = IoSetDeviceInterfaceState(&c->SymbolicLink, TRUE);
+        if (!NT_SUCCESS(status))
+            goto fail;
+    }
 
     KeAcquireSpinLock(&BattcBatteriesLock, &irql);
     InsertTailList(&BattcBatteries, &c->GlobalLink);
@@ -180,7 +201,8 @@ NTSTATUS BATTERYCLASSAPI BatteryClassUnload(PVOID ClassData)
     InitializeListHead(&c->GlobalLink);
     KeReleaseSpinLock(&BattcBatteriesLock, irql);
 
-    IoSetDeviceInterfaceState(&c->SymbolicLink, FALSE);
+    if (c->SymbolicLink.Buffer)
+        IoSetDeviceInterfaceState(&c->SymbolicLink, FALSE);
     BattcStopTimer(c);
     BattcFlushWaiters(c, STATUS_DEVICE_REMOVED);
 

@@ -421,6 +421,7 @@ typedef struct bk_machine {
     char *name;
     bk_machine_time_t time;
     int64_t start_time; /* seconds since 1970-01-01 UTC; -1 = now */
+    bool composite_battery; /* add the COMPOSITE_BATTERY root device */
     size_t nbatteries;
     bk_machine_battery_t *batteries;
     size_t nacs;

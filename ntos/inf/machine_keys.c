@@ -34,6 +34,8 @@ const mk_key_t bk_machine_keys[] = {
      "clock source: real (wall clock) or virtual (advanced by tests)"},
     {MS_MACHINE, "start_time", MK_TIME, M(start_time), 0, 0, NULL, "now", false,
      "virtual clock start, YYYY-MM-DDTHH:MM:SSZ, or now"},
+    {MS_MACHINE, "composite_battery", MK_BOOL, M(composite_battery), 0, 0, NULL, "yes", false,
+     "the composite battery (compbatt) over every battery; no: a driver alone, as in its own tests"},
 
     {MS_LOAD, "scenario", MK_PATH, M(load_scenario), 0, 4095, NULL, NULL, false,
      "scenario file (model/ format), relative to this file"},

@@ -139,7 +139,7 @@ static int build_machine_locked(const bk_machine_t *m)
     plat.bat = calloc(m->nbatteries ? m->nbatteries : 1, sizeof(*plat.bat));
     plat.ac = calloc(m->nacs ? m->nacs : 1, sizeof(*plat.ac));
     plat.dev = calloc(m->nbatteries + m->nacs + 1, sizeof(*plat.dev));
-    plat.roots = calloc(m->nbatteries + m->ndevices + 1, sizeof(*plat.roots));
+    plat.roots = calloc(m->nbatteries + m->ndevices + 2, sizeof(*plat.roots));
     if (!plat.bat || !plat.ac || !plat.dev || !plat.roots) {
         plat_set_error("%s:1: out of memory", m->file);
         return -1;
@@ -226,6 +226,10 @@ static NTSTATUS add_devices(const bk_machine_t *m)
     for (size_t i = 0; i < plat.nbat && NT_SUCCESS(s); i++)
         if (plat.bat[i].bus == BattkitBusSimbatt)
             s = add_root("SIMBATT\\Battery", NULL, plat.bat[i].name, NULL, false);
+    /* One composite battery per system, as on Windows (compbatt.inf binds
+     * COMPOSITE_BATTERY): the power manager's view of every battery. */
+    if (NT_SUCCESS(s) && m->composite_battery)
+        s = add_root("COMPOSITE_BATTERY", NULL, "0", NULL, false);
     for (size_t i = 0; i < m->ndevices && NT_SUCCESS(s); i++) {
         const bk_machine_device_t *d = &m->devices[i];
         char service[64];

@@ -14,6 +14,8 @@ static const char machine[] = "[machine]\n"
                               "name = simbatt-test\n"
                               "time = virtual\n"
                               "start_time = 2024-06-01T09:00:00Z\n"
+                              /* simbatt's own trip point, with no other client */
+                              "composite_battery = no\n"
                               "[battery.BAT0]\n"
                               "bus = simbatt\n"
                               "design_capacity_mwh = 57000\n"
