@@ -92,9 +92,11 @@ typedef struct _BATTC_CLASS {
      * (they are documented at PASSIVE_LEVEL), nor a KMUTEX, which costs a
      * dispatcher round trip even when free: a count and an event, the
      * event waited on only under contention. Not recursive. */
-    LONG volatile MiniCount;   /* 1 free, 0 held, < 0 held with waiters */
-    KEVENT MiniContended;      /* synchronization event: one hand-off per set */
-    BOOLEAN NotifyArmed;       /* SetStatusNotify succeeded; mini lock */
+    LONG volatile MiniCount; /* 1 free, 0 held, < 0 held with waiters */
+    KEVENT MiniContended;    /* synchronization event: one hand-off per set */
+    BOOLEAN NotifyArmed;     /* SetStatusNotify succeeded; mini lock */
+    ULONG ArmedTag;          /* what it was armed with; mini lock */
+    BATTERY_NOTIFY ArmedNotify;
     BOOLEAN NotifyUnsupported; /* last SetStatusNotify said NOT_SUPPORTED; mini lock */
     BOOLEAN Polling;           /* waiting requests rely on polling; mini lock */
     ULONG LastTag;             /* for WMI events; mini lock */

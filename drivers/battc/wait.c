@@ -385,10 +385,18 @@ static BOOLEAN BattcArmMiniclass(PBATTC_CLASS Class, const BATTC_NEEDS *Needs)
 {
     if (Needs->Notify) {
         BATTERY_NOTIFY notify = Needs->Thresholds;
+        /* Armed already with this very request: asking again would only
+         * let a miniclass that reports from inside SetStatusNotify (real
+         * drivers do) start the next pass, and the next, for ever. */
+        if (Class->NotifyArmed && Class->ArmedTag == Needs->NotifyTag &&
+            RtlEqualMemory(&Class->ArmedNotify, &notify, sizeof(notify)))
+            return FALSE;
         NTSTATUS status = BattcMiniSetStatusNotify(Class, Needs->NotifyTag, &notify);
-        /* Asked again on every pass: Windows retries after NOT_SUPPORTED
-         * too (observed), and a stale-tag failure is transient. */
+        /* A failed one is asked again on every pass: Windows retries after
+         * NOT_SUPPORTED too (observed), and a stale-tag failure is transient. */
         Class->NotifyArmed = NT_SUCCESS(status);
+        Class->ArmedTag = Needs->NotifyTag;
+        Class->ArmedNotify = Needs->Thresholds;
         Class->NotifyUnsupported = status == STATUS_NOT_SUPPORTED;
         Class->Polling = !NT_SUCCESS(status);
     } else {

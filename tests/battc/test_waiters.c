@@ -237,6 +237,31 @@ TEST(status_notify_never_calls_miniclass_on_callers_stack)
     tb_stop(&tb);
 }
 
+/* A miniclass that calls BatteryClassStatusNotify from inside its
+ * SetStatusNotify: battc re-arms only when the request changes, so the
+ * notify is served once and the finite wait completes on its timeout. */
+TEST(set_status_notify_that_notifies_is_not_rearmed_endlessly)
+{
+    tb_t tb;
+    waiter_t w = {0};
+    REQUIRE(tb_start(&tb, TESTMINI_HWID) == 0);
+    tb_set_status(&tb, ON_LINE, 40000, 12000, 0);
+    tb_config(&tb, TESTMINI_AUTO_NOTIFY | TESTMINI_NOTIFY_IN_SET, 0, 0);
+    tb_reset_counters(&tb);
+    w.wait = (BATTERY_WAIT_STATUS){tb_tag(&tb), 2000, ON_LINE, 30000, 50000};
+    waiter_send(&tb, &w);
+    bk_host_settle(tb.host);
+    TESTMINI_COUNTERS c = tb_counters(&tb);
+    CHECK(c.Calls[TESTMINI_CB_SET_NOTIFY] >= 1);
+    CHECK(c.Calls[TESTMINI_CB_SET_NOTIFY] <= 2); /* the same request is not asked again */
+    CHECK_EQ(done(&w), 0);
+    tb_advance_ms(&tb, 2000);
+    CHECK_EQ(done(&w), 1); /* the finite wait completed */
+    CHECK(tb_counters(&tb).Calls[TESTMINI_CB_SET_NOTIFY] <= 3);
+    bk_request_free(w.request);
+    tb_stop(&tb);
+}
+
 TEST(status_notify_with_nothing_pending_calls_nothing)
 {
     tb_t tb;

@@ -262,6 +262,9 @@ static NTSTATUS TestMiniSetStatusNotify(PVOID Context, ULONG BatteryTag,
         ext->Counters.NotifyHigh = BatteryNotify->HighCapacity;
     }
     KeReleaseSpinLock(&ext->Lock, irql);
+    /* Real drivers do this: arming reads the hardware and reports. */
+    if (NT_SUCCESS(status) && (ext->Config.Flags & TESTMINI_NOTIFY_IN_SET))
+        TestMiniNotify(ext, FALSE);
     TestMiniLeave(ext);
     return status;
 }

@@ -45,6 +45,7 @@ typedef struct _TESTMINI_UPDATE {
 #define TESTMINI_STATUS_FAILS       0x0008 /* QueryStatus -> STATUS_UNSUCCESSFUL */
 #define TESTMINI_NOTIFY_IN_CALLBACK 0x0010 /* next QueryStatus calls BatteryClassStatusNotify */
 #define TESTMINI_NO_DATE            0x0020 /* BatteryManufactureDate unsupported */
+#define TESTMINI_NOTIFY_IN_SET      0x0040 /* SetStatusNotify calls BatteryClassStatusNotify */
 
 typedef struct _TESTMINI_CONFIG {
     ULONG Flags;
