@@ -115,5 +115,9 @@ void policy_run_action(uint32_t action, const char *level, unsigned percent);
 int vclock_start(bk_host_t *host, double factor); /* factor 0: no thread */
 void vclock_stop(void);
 void vclock_advance(uint64_t ns); /* serialized with the clock thread */
+/* --virtual=FACTOR: bring the clock up to real time now (before a request);
+ * tell the clock thread a request may have armed an earlier timer. */
+void vclock_catch_up(void);
+void vclock_kick(void);
 
 #endif

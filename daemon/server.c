@@ -374,12 +374,15 @@ static void read_client(client_t *c)
         }
         if (c->in_len - off < BKP_HEADER_SIZE + h.length)
             break;
+        vclock_catch_up(); /* the client sees the clock as of now */
         if (!handle_frame(c, &h, c->in + off + BKP_HEADER_SIZE, &why)) {
             client_drop(c, why);
             break;
         }
         off += BKP_HEADER_SIZE + h.length;
     }
+    if (off)
+        vclock_kick();
     if (!c->dead && off) {
         memmove(c->in, c->in + off, c->in_len - off);
         c->in_len -= off;

@@ -175,6 +175,13 @@ void bk_host_pool_stats(bk_pool_stats_t *out)
     out->blocks_outstanding = s.blocks_outstanding;
 }
 
+uint64_t bk_host_next_timer_ns(bk_host_t *host)
+{
+    (void)host;
+    uint64_t due = ke_next_due(); /* interrupt time, 100 ns */
+    return due == UINT64_MAX ? UINT64_MAX : due * 100;
+}
+
 /* ---- handles ---- */
 bk_status_t bk_host_open(bk_host_t *host, const char *path, uint32_t access, bk_handle_t **handle)
 {

@@ -34,7 +34,7 @@ void ke_settle(void);
 /* Virtual time only: moves the clock forward to `target`, firing each timer
  * and timing out each wait at its own due time, settling after every step. */
 void ke_advance_to(uint64_t target);
-uint64_t ke_next_due(void); /* earliest timer due time, UINT64_MAX if none */
+uint64_t ke_next_due(void); /* earliest timer or wait deadline (100 ns), UINT64_MAX if none */
 void ke_set_irql(KIRQL irql);
 void ke_assert_irql_le(KIRQL max, const char *routine);
 #define KE_ASSERT_IRQL_LE(max) ke_assert_irql_le((max), __func__)

@@ -51,6 +51,10 @@ int bk_host_is_virtual(bk_host_t *host);
 void bk_host_advance(bk_host_t *host, uint64_t ns);
 /* Waits until no DPC or work item is queued or running. */
 void bk_host_settle(bk_host_t *host);
+/* Interrupt time (ns, as bk_host_now_ns) at which the earliest armed timer
+ * falls due; UINT64_MAX when none is armed. What a driver of virtual time
+ * sleeps until when nothing else happens. */
+uint64_t bk_host_next_timer_ns(bk_host_t *host);
 
 /* ---- drivers and devices (PnP manager) ---- */
 bk_status_t bk_host_load_driver(bk_host_t *host, const char *service, const char *so_path);

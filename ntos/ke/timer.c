@@ -170,8 +170,9 @@ uint64_t ke_next_due(void)
                        ? UINT64_MAX
                        : (uint64_t)CONTAINING_RECORD(ke.timers.Flink, KTIMER, TimerListEntry)
                              ->DueTime.QuadPart;
+    uint64_t wait = ke_next_wait_deadline_locked(); /* a wait's timeout is a timer too */
     ke_unlock();
-    return due;
+    return wait < due ? wait : due;
 }
 
 void ke_advance_to(uint64_t target)
