@@ -111,6 +111,8 @@ static void object_destroy(wdf_object_t *o)
     for (wdf_context_t *c = o->contexts; c; c = c->next)
         if (c->destroy)
             c->destroy((WDFOBJECT)o);
+    if (o->destroy)
+        o->destroy(o);
     for (wdf_context_t *c = o->contexts, *next; c; c = next) {
         next = c->next;
         ex_free(c, c->tag, true);
@@ -154,16 +156,22 @@ void wdf_object_delete(wdf_object_t *o)
     for (wdf_context_t *c = o->contexts; c; c = c->next)
         if (c->cleanup)
             c->cleanup((WDFOBJECT)o);
+    if (o->cleanup)
+        o->cleanup(o);
     wdf_object_dereference(o); /* the creator's reference */
 }
 
 /* ---- the WDF routines ---- */
 
+/* docs: the default parent is the calling driver's framework driver object. */
 NTSTATUS WdfObjectCreate(PWDF_OBJECT_ATTRIBUTES Attributes, WDFOBJECT *Object)
 {
     wdf_object_t *o;
-    NTSTATUS status = wdf_object_create(WDF_KIND_OBJECT, sizeof(wdf_object_t), Attributes, NULL,
-                                        WDF_DEFAULT_POOL_TAG, __builtin_return_address(0), &o);
+    const void *caller = __builtin_return_address(0);
+    wdf_driver_t *driver = wdf_driver_of_code(caller);
+    NTSTATUS status = wdf_object_create(WDF_KIND_OBJECT, sizeof(wdf_object_t), Attributes,
+                                        driver ? &driver->object : NULL,
+                                        driver ? driver->tag : WDF_DEFAULT_POOL_TAG, caller, &o);
     *Object = NT_SUCCESS(status) ? (WDFOBJECT)o : NULL;
     return status;
 }
