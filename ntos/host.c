@@ -93,6 +93,9 @@ int bk_host_destroy(bk_host_t *host)
             if (!m || m->export_driver != (pass == 1))
                 continue;
             char report[1024];
+            /* Copied out: unloading or forgetting the module frees it. */
+            char service[sizeof m->service];
+            snprintf(service, sizeof service, "%s", m->service);
             NTSTATUS s;
             if (m->driver) {
                 s = ldr_unload_driver(m->driver, report, sizeof report);
@@ -100,13 +103,13 @@ int bk_host_destroy(bk_host_t *host)
                 size_t leaked = ex_pool_leak_report(m, report, sizeof report);
                 s = leaked ? STATUS_UNSUCCESSFUL : STATUS_SUCCESS;
                 if (leaked)
-                    bk_log(BK_LOG_ERROR, "export driver %s left pool: %s", m->service, report);
+                    bk_log(BK_LOG_ERROR, "export driver %s left pool: %s", service, report);
                 ldr_forget(m);
             }
             if (!NT_SUCCESS(s)) {
                 problems++;
                 used += (size_t)snprintf(last_report + used, sizeof last_report - used, "%s%s: %s",
-                                         used ? "\n" : "", m->service, report);
+                                         used ? "\n" : "", service, report);
                 if (used >= sizeof last_report)
                     used = sizeof last_report - 1;
             }

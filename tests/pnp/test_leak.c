@@ -4,6 +4,7 @@
 #include "pnp_fixture.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 #include <string.h>
 
 TEST(leaked_pool_is_reported_by_tag_on_unload)
@@ -20,6 +21,24 @@ TEST(leaked_pool_is_reported_by_tag_on_unload)
     /* The block is still out when the host goes: destroy says so. */
     CHECK(fx_stop(h) != 0);
     CHECK(strstr(bk_host_last_report(), "Leak") != NULL);
+    void (*release)(void) = (void (*)(void))dlsym(fx_leak.handle, "pnptest_release_leak");
+    REQUIRE(release);
+    release();
+}
+
+/* bk_host_destroy unloads (and so frees) each module still loaded before
+ * it writes the report line that names it: the name must be copied out
+ * first. The driver is loaded with no device, so only destroy unloads it;
+ * the test runs with MALLOC_PERTURB_ so the freed module is scribbled. */
+TEST(destroy_report_names_the_leaking_driver_after_its_module_is_freed)
+{
+    bk_host_t *h = fx_start();
+    fx_leak.set(PNPTEST_LEAK_AT_ENTRY, 1);
+    REQUIRE(NT_SUCCESS(bk_host_load_driver(h, fx_leak.service, fx_leak.path)));
+    CHECK(fx_stop(h) != 0);
+    char expect[128];
+    snprintf(expect, sizeof expect, "%s: tag 'Leak'", fx_leak.service);
+    CHECK(strstr(bk_host_last_report(), expect) != NULL);
     void (*release)(void) = (void (*)(void))dlsym(fx_leak.handle, "pnptest_release_leak");
     REQUIRE(release);
     release();

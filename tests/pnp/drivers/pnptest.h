@@ -26,6 +26,7 @@ enum pnptest_knob {
     PNPTEST_REPORT_FAILED,  /* fn: answer QUERY_PNP_DEVICE_STATE with PNP_DEVICE_FAILED */
     PNPTEST_DEVICES,        /* get: device objects the driver has now */
     PNPTEST_LOADED,         /* get: 1 between DriverEntry and DriverUnload */
+    PNPTEST_LEAK_AT_ENTRY,  /* leakfn: DriverEntry leaves the 'Leak' block (no device needed) */
 };
 
 #define PNPTEST_EXPORT __attribute__((visibility("default")))

@@ -257,6 +257,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
     DriverObject->MajorFunction[IRP_MJ_SYSTEM_CONTROL] = fn_pass_down;
     pnptest_knobs[PNPTEST_LOADED] = 1;
     pnptest_knobs[PNPTEST_DEVICES] = 0;
+#ifdef PNPTEST_LEAK
+    if (pnptest_knobs[PNPTEST_LEAK_AT_ENTRY])
+        leaked_block = ExAllocatePoolWithTag(NonPagedPoolNx, 48, 'kaeL');
+#endif
     pnptest_event("driver", "DriverEntry");
     return STATUS_SUCCESS;
 }
