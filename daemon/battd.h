@@ -1,6 +1,6 @@
 /* battd's internal interfaces between its files: logging, options, the
  * completion queue into the loop thread, the server's clients, the power
- * thread (composite status, DC policy) and the virtual clock. */
+ * manager's answers and actions, and the virtual clock. */
 #ifndef BATTD_H
 #define BATTD_H
 
@@ -41,10 +41,9 @@ typedef struct battd_options {
     unsigned max_handles; /* per client */
     unsigned max_pending; /* per client */
     unsigned spin_us;     /* poll this long after a request before sleeping */
-    const char *policy_file;
     const char *registry_file;                     /* the host registry, persisted (INF installs) */
     const char *store_dir;                         /* the driver store for INF installs */
-    const char *action_commands[BKP_ACTION_COUNT]; /* [BKP_ACTION_NONE] unused */
+    const char *action_commands[BK_PO_ACTION_COUNT]; /* [BK_PO_ACTION_NONE] unused */
 } battd_options_t;
 
 /* Fills `o` from argv; 0 ok, 1 printed help/version (exit 0), -1 usage
@@ -56,7 +55,7 @@ struct client;
 typedef enum q_kind {
     Q_IOCTL_DONE = 1, /* a pending IOCTL finished: item->pending */
     Q_INTERFACE,      /* interface arrival/removal */
-    Q_REPLY,          /* a reply built elsewhere (power thread) */
+    Q_REPLY,          /* a reply built on another thread */
 } q_kind_t;
 
 typedef struct q_item {
@@ -93,23 +92,14 @@ void client_reply(struct client *c, uint16_t type, uint32_t request_id, const vo
 void client_ref(struct client *c);
 void client_unref(struct client *c);
 
-/* ---- power.c: composite battery, GetSystemPowerStatus, DC policy ---- */
+/* ---- power.c: the power manager's answers and DC policy actions ---- */
 int power_start(bk_host_t *host, const battd_options_t *o);
 void power_stop(void);
-void power_request_status(struct client *c, uint32_t request_id); /* takes a client ref */
-void power_get_policy(bkp_policy_reply_t *out);
-int32_t power_set_policy(const bkp_policy_t *p, uint32_t uid, pid_t pid);
-void power_interfaces_changed(void);
-
-/* ---- policy.c: the policy store and its actions ---- */
-int policy_init(const battd_options_t *o); /* loads policy_file if it exists */
-void policy_get(bkp_policy_t *out);
-int32_t policy_validate(const bkp_policy_t *p);
-int32_t policy_set(const bkp_policy_t *p); /* validates, stores, saves */
-const char *policy_action_name(uint32_t action);
-int policy_action_from_name(const char *name); /* -1 if unknown */
-/* Logs the action and runs its configured command, if any. */
-void policy_run_action(uint32_t action, const char *level, unsigned percent);
+void power_state_reply(bkp_power_state_reply_t *out);
+void power_dc_policy_reply(bkp_dc_policy_reply_t *out);
+/* why gets the reason of a refusal. */
+int32_t power_set_dc_policy(const bkp_dc_policy_t *p, uint32_t uid, pid_t pid, char *why,
+                            size_t why_len);
 
 /* ---- vclock.c: virtual time ---- */
 int vclock_start(bk_host_t *host, double factor); /* factor 0: no thread */

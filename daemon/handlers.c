@@ -1,6 +1,6 @@
 /* What battd does with each message: a table of sizes and handlers.
  * IOCTLs go to the host with bk_ioctl_async and complete through the
- * queue; SYSTEM_POWER_STATUS goes to the power thread; privileged
+ * queue; SYSTEM_POWER_STATUS and the policy come from the power manager; privileged
  * operations check the peer and log refusals. A frame that breaks the
  * protocol drops its client; a well-formed request with bad values gets
  * an NTSTATUS. */
@@ -398,10 +398,30 @@ void client_release_resources(client_t *c)
 }
 
 /* ---- power, time, simulator, policy ---- */
+/* The power manager answers at once (it reads the composite battery,
+ * which answers from its own figures): served on the loop thread. */
 static bool on_power_status(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
 {
     (void)p, (void)why;
-    power_request_status(c, h->request_id);
+    bkp_power_state_reply_t s;
+    power_state_reply(&s);
+    bkp_power_status_reply_t r = {.status = s.status,
+                                  .ac_line_status = s.ac_line_status,
+                                  .battery_flag = s.battery_flag,
+                                  .battery_life_percent = s.battery_life_percent,
+                                  .system_status_flag = s.system_status_flag,
+                                  .battery_life_time = s.battery_life_time,
+                                  .battery_full_life_time = s.battery_full_life_time};
+    client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
+    return true;
+}
+
+static bool on_power_state(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
+{
+    (void)p, (void)why;
+    bkp_power_state_reply_t r;
+    power_state_reply(&r);
+    client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
     return true;
 }
 
@@ -465,11 +485,49 @@ static bool on_sim(client_t *c, const bkp_header_t *h, const uint8_t *p, const c
     return true;
 }
 
+static bool on_dc_policy_get(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
+{
+    (void)p, (void)why;
+    bkp_dc_policy_reply_t r;
+    power_dc_policy_reply(&r);
+    client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
+    return true;
+}
+
+static bool on_dc_policy_set(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
+{
+    (void)why;
+    bkp_dc_policy_t m;
+    memcpy(&m, p, sizeof m);
+    bkp_dc_policy_set_reply_t r = {0};
+    if (!c->privileged) {
+        log_refusal(c, "DC_POLICY_SET");
+        r.status = STATUS_ACCESS_DENIED;
+    } else {
+        r.status = power_set_dc_policy(&m, (uint32_t)c->uid, c->pid, r.why, sizeof r.why);
+    }
+    client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
+    return true;
+}
+
+/* POLICY_GET/SET: the low/critical view older clients have of the policy
+ * (the reserve level counts as low there). */
 static bool on_policy_get(client_t *c, const bkp_header_t *h, const uint8_t *p, const char **why)
 {
     (void)p, (void)why;
-    bkp_policy_reply_t r;
-    power_get_policy(&r);
+    static const uint32_t old_level[] = {BKP_LEVEL_NORMAL, BKP_LEVEL_LOW, BKP_LEVEL_LOW,
+                                         BKP_LEVEL_CRITICAL};
+    bkp_dc_policy_reply_t d;
+    power_dc_policy_reply(&d);
+    bkp_policy_reply_t r = {.status = d.status,
+                            .policy = {.low_percent = d.policy.percent[BKP_DC_LOW],
+                                       .critical_percent = d.policy.percent[BKP_DC_CRITICAL],
+                                       .low_action = d.policy.action[BKP_DC_LOW],
+                                       .critical_action = d.policy.action[BKP_DC_CRITICAL]},
+                            .level = d.level < 4 ? old_level[d.level] : BKP_LEVEL_NORMAL,
+                            .percent = d.percent,
+                            .on_ac = d.on_ac,
+                            .actions_taken = d.actions_taken};
     client_reply(c, h->type | BKP_REPLY, h->request_id, &r, sizeof r);
     return true;
 }
@@ -484,7 +542,12 @@ static bool on_policy_set(client_t *c, const bkp_header_t *h, const uint8_t *p, 
         reply_status(c, h, STATUS_ACCESS_DENIED);
         return true;
     }
-    reply_status(c, h, power_set_policy(&m, (uint32_t)c->uid, c->pid));
+    bkp_dc_policy_reply_t d;
+    power_dc_policy_reply(&d);
+    bkp_dc_policy_t n = d.policy;
+    bkc_dc_policy_apply_old(&n, &m);
+    char reason[160];
+    reply_status(c, h, power_set_dc_policy(&n, (uint32_t)c->uid, c->pid, reason, sizeof reason));
     return true;
 }
 
@@ -541,6 +604,10 @@ static const struct {
     [BKP_MSG_POLICY_GET] = {"POLICY_GET", 0, 0, on_policy_get},
     [BKP_MSG_POLICY_SET] = {"POLICY_SET", sizeof(bkp_policy_t), sizeof(bkp_policy_t),
                             on_policy_set},
+    [BKP_MSG_POWER_STATE] = {"POWER_STATE", 0, 0, on_power_state},
+    [BKP_MSG_DC_POLICY_GET] = {"DC_POLICY_GET", 0, 0, on_dc_policy_get},
+    [BKP_MSG_DC_POLICY_SET] = {"DC_POLICY_SET", sizeof(bkp_dc_policy_t), sizeof(bkp_dc_policy_t),
+                               on_dc_policy_set},
     [BKP_MSG_SETUP] = {"SETUP", sizeof(bkp_setup_t) + 1, BKP_MAX_PAYLOAD, on_setup},
 };
 

@@ -36,8 +36,6 @@ static void on_interface(void *context, const GUID *guid, const char *path, int 
     } else {
         dlog(DLOG_ERROR, "out of memory: interface event for %s lost", path);
     }
-    if (IsEqualGUID(guid, &GUID_DEVICE_BATTERY))
-        power_interfaces_changed();
 }
 
 /* ---- process ---- */
@@ -147,7 +145,7 @@ int main(int argc, char **argv)
     bk_host_t *host = NULL;
     bool machine_loaded = false;
     void *watch = NULL;
-    if (sfd < 0 || policy_init(&o) != 0)
+    if (sfd < 0)
         goto out;
     host = bk_host_create(
         &(bk_host_options_t){.virtual_time = o.virtual_time, .registry_file = o.registry_file});

@@ -34,13 +34,13 @@ static const char usage_text[] =
     "      --log-file PATH      detached: log there instead of discarding\n"
     "  -l, --log-level LEVEL    error, warn, info (default) or debug; the host's\n"
     "                           level follows unless BATTKIT_LOG is set\n"
-    "      --policy-file PATH   keep the DC power policy there across restarts\n"
     "      --registry FILE      keep the host registry (installed drivers) there\n"
     "      --store DIR          driver store for INF installs (battinf install)\n"
     "      --action-command ACTION=COMMAND\n"
     "                           run COMMAND (sh -c) when the DC policy takes ACTION\n"
-    "                           (sleep, hibernate, shutdown); without one the action\n"
-    "                           is only logged\n"
+    "                           (notify, sleep, hibernate, shutdown); without one the\n"
+    "                           action is only logged. The policy itself is kept by\n"
+    "                           the power manager in the registry (--registry)\n"
     "      --max-clients N      connections at once (default 4096)\n"
     "      --max-handles N      open handles per client (default 64)\n"
     "      --max-pending N      requests in flight per client (default 256)\n"
@@ -130,12 +130,12 @@ static int parse_action(const char *v, battd_options_t *o)
     char name[32];
     size_t n = (size_t)(eq - v);
     if (n >= sizeof name)
-        return bad("--action-command", v, "unknown action (sleep, hibernate, shutdown)");
+        return bad("--action-command", v, "unknown action (notify, sleep, hibernate, shutdown)");
     memcpy(name, v, n);
     name[n] = 0;
-    int a = policy_action_from_name(name);
-    if (a <= BKP_ACTION_NONE)
-        return bad("--action-command", v, "unknown action (sleep, hibernate, shutdown)");
+    int a = bk_po_action_from_name(name);
+    if (a <= BK_PO_ACTION_NONE)
+        return bad("--action-command", v, "unknown action (notify, sleep, hibernate, shutdown)");
     o->action_commands[a] = eq + 1;
     return 0;
 }
@@ -199,7 +199,9 @@ int options_parse(int argc, char **argv, battd_options_t *o)
                 return bad("--log-level", optarg, "expected error, warn, info or debug");
             break;
         case OPT_POLICY_FILE:
-            o->policy_file = optarg;
+            return bad("--policy-file", optarg,
+                       "no longer used: the DC policy is kept by the power manager in the "
+                       "host registry (--registry FILE); set it with battctl policy");
             break;
         case OPT_REGISTRY:
             o->registry_file = optarg;

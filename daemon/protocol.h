@@ -43,6 +43,9 @@ enum bkp_msg {
     BKP_MSG_POLICY_GET = 11,      /* DC power policy */
     BKP_MSG_POLICY_SET = 12,      /* privileged */
     BKP_MSG_SETUP = 13,           /* INF install/uninstall/list; privileged */
+    BKP_MSG_POWER_STATE = 14,     /* the power manager's system battery state */
+    BKP_MSG_DC_POLICY_GET = 15,   /* the whole DC policy (POLICY_GET is its low/critical part) */
+    BKP_MSG_DC_POLICY_SET = 16,   /* privileged */
     BKP_MSG_COUNT
 };
 
@@ -198,6 +201,46 @@ typedef struct bkp_policy_reply {
     uint32_t actions_taken; /* how many low/critical actions fired since start */
 } bkp_policy_reply_t;
 
+/* POWER_STATE reply: SYSTEM_BATTERY_STATE and SYSTEM_POWER_STATUS as the
+ * power manager keeps them (bk_power_state_t of include/battkit/host.h). */
+typedef struct bkp_power_state_reply {
+    int32_t status;
+    uint8_t ac_on_line, battery_present, charging, discharging;
+    uint32_t max_capacity, remaining_capacity;
+    int32_t rate;
+    uint32_t estimated_time, default_alert1, default_alert2;
+    uint8_t ac_line_status, battery_flag, battery_life_percent, system_status_flag;
+    uint32_t battery_life_time, battery_full_life_time;
+    uint32_t composite_tag, capabilities, composite_power_state, policy_level, actions_taken;
+    uint64_t generation, updated_ns;
+} bkp_power_state_reply_t;
+
+/* The whole DC policy: levels indexed low (0), reserve (1), critical (2). */
+enum bkp_dc_level { BKP_DC_LOW = 0, BKP_DC_RESERVE = 1, BKP_DC_CRITICAL = 2, BKP_DC_LEVELS = 3 };
+#define BKP_ACTION_NOTIFY 4u
+typedef struct bkp_dc_policy {
+    uint32_t percent[BKP_DC_LEVELS];
+    uint32_t minutes[BKP_DC_LEVELS]; /* 0: by charge only */
+    uint32_t action[BKP_DC_LEVELS];  /* bkp_action or BKP_ACTION_NOTIFY */
+    uint32_t critical_delay_s;
+} bkp_dc_policy_t;
+
+typedef struct bkp_dc_policy_reply {
+    int32_t status;
+    bkp_dc_policy_t policy;
+    uint32_t level;          /* 0 normal, 1 low, 2 reserve, 3 critical */
+    uint32_t percent;        /* system charge, 255 unknown */
+    uint32_t on_ac;          /* 1 AC, 0 battery */
+    uint32_t actions_taken;  /* since the host started */
+    uint32_t estimated_time; /* seconds, 0xFFFFFFFF unknown */
+} bkp_dc_policy_reply_t;
+
+/* DC_POLICY_SET reply: the status, then why it was refused (NUL-terminated). */
+typedef struct bkp_dc_policy_set_reply {
+    int32_t status;
+    char why[160];
+} bkp_dc_policy_set_reply_t;
+
 /* Where battd listens unless told otherwise, and where clients look:
  * $BATTKIT_SOCKET, else $XDG_RUNTIME_DIR/battkit/battd.sock, else
  * /run/battkit/battd.sock. Returns buf, or NULL if it does not fit. */
@@ -238,5 +281,9 @@ _Static_assert(sizeof(bkp_power_status_reply_t) == 16, "power status");
 _Static_assert(sizeof(bkp_advance_reply_t) == 16, "advance reply");
 _Static_assert(sizeof(bkp_sim_t) == 16, "sim");
 _Static_assert(sizeof(bkp_policy_reply_t) == 36, "policy reply");
+_Static_assert(sizeof(bkp_power_state_reply_t) == 80, "power state reply");
+_Static_assert(sizeof(bkp_dc_policy_t) == 40, "dc policy");
+_Static_assert(sizeof(bkp_dc_policy_reply_t) == 64, "dc policy reply");
+_Static_assert(sizeof(bkp_dc_policy_set_reply_t) == 164, "dc policy set reply");
 
 #endif

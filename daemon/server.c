@@ -404,7 +404,6 @@ static void drain_queue(void)
             continue;
         case Q_INTERFACE:
             handle_interface_event(item);
-            power_interfaces_changed();
             break;
         case Q_REPLY:
             if (!item->client->dead)

@@ -1,6 +1,6 @@
 /* Which transport serves the calls (battd, connected on first use, or an
- * embedded host), GetSystemPowerStatus, and battkit's additions:
- * interface watches, the daemon's virtual clock, simulator and policy. */
+ * embedded host) and battkit's additions: interface watches, the daemon's
+ * virtual clock and simulator. The power manager's calls are power.c's. */
 #include "internal.h"
 #include "protocol.h"
 
@@ -106,30 +106,6 @@ LPCSTR WINAPI BattkitDefaultSocketPath(LPSTR buf, DWORD size)
     return buf;
 }
 
-/* Runs a transport call and converts its NTSTATUS the Win32 way. */
-#define TRANSPORT_CALL(expr_with_tp)                                                               \
-    do {                                                                                           \
-        const bkc_transport_t *tp = bkc_transport(NULL);                                           \
-        if (!tp)                                                                                   \
-            return FALSE;                                                                          \
-        NTSTATUS s_ = (expr_with_tp);                                                              \
-        if (!NT_SUCCESS(s_)) {                                                                     \
-            bkc_set_status(s_);                                                                    \
-            return FALSE;                                                                          \
-        }                                                                                          \
-        bkc_set_error(ERROR_SUCCESS);                                                              \
-        return TRUE;                                                                               \
-    } while (0)
-
-BOOL WINAPI GetSystemPowerStatus(LPSYSTEM_POWER_STATUS lpSystemPowerStatus)
-{
-    if (!lpSystemPowerStatus) {
-        bkc_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    TRANSPORT_CALL(tp->power_status(lpSystemPowerStatus));
-}
-
 BOOL WINAPI BattkitGetServerInfo(PBATTKIT_SERVER_INFO info)
 {
     if (!info) {
@@ -147,24 +123,6 @@ BOOL WINAPI BattkitAdvance(ULONGLONG ns, ULONGLONG *nowNs)
 BOOL WINAPI BattkitSim(DWORD op, LONG value, DWORD arg2, LPCSTR name)
 {
     TRANSPORT_CALL(tp->sim(op, value, arg2, name));
-}
-
-BOOL WINAPI BattkitGetPolicy(PBATTKIT_POLICY_STATE state)
-{
-    if (!state) {
-        bkc_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    TRANSPORT_CALL(tp->policy_get(state));
-}
-
-BOOL WINAPI BattkitSetPolicy(const BATTKIT_POLICY *policy)
-{
-    if (!policy) {
-        bkc_set_error(ERROR_INVALID_PARAMETER);
-        return FALSE;
-    }
-    TRANSPORT_CALL(tp->policy_set(policy));
 }
 
 /* ---- watches ---- */

@@ -167,26 +167,15 @@ static void e_wait(bkc_io_t *io, const bkc_deadline_t *d)
 
 static void e_need_async(void) {}
 
-static bk_status_t e_ioctl_fn(void *ctx, bk_handle_t *h, uint32_t code, const void *in,
-                              uint32_t in_len, void *out, uint32_t out_len, uint32_t *returned)
+static NTSTATUS e_power_state(bkp_power_state_reply_t *out)
 {
-    (void)ctx;
-    return bk_ioctl(h, code, in, in_len, out, out_len, returned);
-}
-
-static NTSTATUS e_power_status(SYSTEM_POWER_STATUS *out)
-{
-    bkc_power_status_t ps;
-    NTSTATUS s = bkc_host_power_status(host, e_ioctl_fn, NULL, &ps);
-    if (!NT_SUCCESS(s))
-        return s;
-    out->ACLineStatus = ps.ac_line_status;
-    out->BatteryFlag = ps.battery_flag;
-    out->BatteryLifePercent = ps.battery_life_percent;
-    out->SystemStatusFlag = ps.system_status_flag;
-    out->BatteryLifeTime = ps.battery_life_time;
-    out->BatteryFullLifeTime = ps.battery_full_life_time;
-    return STATUS_SUCCESS;
+    bk_power_state_t st;
+    if (!bk_host_power_state)
+        return STATUS_NOT_SUPPORTED;
+    NTSTATUS s = bk_host_power_state(host, &st);
+    if (NT_SUCCESS(s))
+        bkc_power_state_to_wire(&st, out);
+    return s;
 }
 
 static void e_interface_event(void *context, const GUID *guid, const char *path, int arrived)
@@ -232,16 +221,23 @@ static NTSTATUS e_sim(uint32_t op, int32_t value, uint32_t arg2, const char *nam
     return s;
 }
 
-static NTSTATUS e_policy_get(PBATTKIT_POLICY_STATE state)
+static NTSTATUS e_dc_policy_get(bkp_dc_policy_reply_t *out)
 {
-    (void)state;
-    return STATUS_NOT_SUPPORTED; /* the DC policy lives in battd */
+    if (!bk_host_get_dc_policy)
+        return STATUS_NOT_SUPPORTED;
+    bkc_dc_policy_reply(host, out);
+    return out->status;
 }
 
-static NTSTATUS e_policy_set(const BATTKIT_POLICY *policy)
+static NTSTATUS e_dc_policy_set(const bkp_dc_policy_t *p, char *why, size_t why_len)
 {
-    (void)policy;
-    return STATUS_NOT_SUPPORTED;
+    bk_dc_policy_t policy;
+    if (!bk_host_set_dc_policy)
+        return STATUS_NOT_SUPPORTED;
+    bkc_dc_policy_from_wire(p, &policy);
+    NTSTATUS s = bk_host_set_dc_policy(host, &policy, why, why_len);
+    bk_host_settle(host); /* actions the new levels fire have run */
+    return s;
 }
 
 static NTSTATUS e_server_info(PBATTKIT_SERVER_INFO info)
@@ -265,13 +261,13 @@ const bkc_transport_t bkc_embedded_transport = {
     .io_free = e_io_free,
     .wait = e_wait,
     .need_async = e_need_async,
-    .power_status = e_power_status,
+    .power_state = e_power_state,
     .watch_start = e_watch_start,
     .watch_stop = e_watch_stop,
     .advance = e_advance,
     .sim = e_sim,
-    .policy_get = e_policy_get,
-    .policy_set = e_policy_set,
+    .dc_policy_get = e_dc_policy_get,
+    .dc_policy_set = e_dc_policy_set,
     .server_info = e_server_info,
 };
 

@@ -1,7 +1,6 @@
 /* Host-side operations shared by battd and the embedded transport: the
- * documented per-battery read (QUERY_TAG with no wait, QUERY_INFORMATION
- * BatteryInformation, QUERY_STATUS with Timeout 0) for the composite
- * power status, and the simulator operations on the platform. */
+ * power manager's state and DC policy in their wire layouts, and the
+ * simulator operations on the platform. */
 #include "hostops.h"
 #include "hostweak.h"
 #include "protocol.h"
@@ -9,69 +8,83 @@
 #include <windows.h>
 #include <poclass.h>
 #include <ntstatus.h>
+#include <string.h>
 
-void bkc_read_battery(bk_handle_t *h, bkc_ioctl_fn fn, void *ctx, bkc_battery_reading_t *out,
-                      uint32_t *tag_out)
+void bkc_power_state_to_wire(const bk_power_state_t *s, bkp_power_state_reply_t *r)
 {
-    ULONG wait = 0, tag = 0;
-    uint32_t got = 0;
-    *out = (bkc_battery_reading_t){.state = BKC_BATTERY_ERROR};
-    *tag_out = 0;
-    bk_status_t s = fn(ctx, h, IOCTL_BATTERY_QUERY_TAG, &wait, sizeof wait, &tag, sizeof tag, &got);
-    if (s == STATUS_NO_SUCH_DEVICE) {
-        out->state = BKC_BATTERY_ABSENT; /* docs: an empty slot has no tag */
-        return;
-    }
-    if (!NT_SUCCESS(s) || got != sizeof tag || tag == BATTERY_TAG_INVALID)
-        return;
-    BATTERY_QUERY_INFORMATION q = {.BatteryTag = tag, .InformationLevel = BatteryInformation};
-    BATTERY_INFORMATION bi = {0};
-    s = fn(ctx, h, IOCTL_BATTERY_QUERY_INFORMATION, &q, sizeof q, &bi, sizeof bi, &got);
-    if (!NT_SUCCESS(s) || got != sizeof bi) {
-        if (s == STATUS_NO_SUCH_DEVICE)
-            out->state = BKC_BATTERY_ABSENT; /* removed between the calls */
-        return;
-    }
-    BATTERY_WAIT_STATUS w = {.BatteryTag = tag, .Timeout = 0};
-    BATTERY_STATUS bs = {0};
-    s = fn(ctx, h, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &bs, sizeof bs, &got);
-    if (!NT_SUCCESS(s) || got != sizeof bs) {
-        if (s == STATUS_NO_SUCH_DEVICE)
-            out->state = BKC_BATTERY_ABSENT;
-        return;
-    }
-    *tag_out = tag;
-    *out = (bkc_battery_reading_t){.state = BKC_BATTERY_OK,
-                                   .capabilities = bi.Capabilities,
-                                   .full_capacity = bi.FullChargedCapacity,
-                                   .power_state = bs.PowerState,
-                                   .capacity = bs.Capacity,
-                                   .rate = bs.Rate};
+    *r = (bkp_power_state_reply_t){.status = STATUS_SUCCESS,
+                                   .ac_on_line = s->ac_on_line,
+                                   .battery_present = s->battery_present,
+                                   .charging = s->charging,
+                                   .discharging = s->discharging,
+                                   .max_capacity = s->max_capacity,
+                                   .remaining_capacity = s->remaining_capacity,
+                                   .rate = s->rate,
+                                   .estimated_time = s->estimated_time,
+                                   .default_alert1 = s->default_alert1,
+                                   .default_alert2 = s->default_alert2,
+                                   .ac_line_status = s->ac_line_status,
+                                   .battery_flag = s->battery_flag,
+                                   .battery_life_percent = s->battery_life_percent,
+                                   .system_status_flag = s->system_status_flag,
+                                   .battery_life_time = s->battery_life_time,
+                                   .battery_full_life_time = s->battery_full_life_time,
+                                   .composite_tag = s->composite_tag,
+                                   .capabilities = s->capabilities,
+                                   .composite_power_state = s->composite_power_state,
+                                   .policy_level = s->policy_level,
+                                   .actions_taken = s->actions_taken,
+                                   .generation = s->generation,
+                                   .updated_ns = s->updated_ns};
 }
 
-#define MAX_BATTERIES 64
-
-bk_status_t bkc_host_power_status(bk_host_t *host, bkc_ioctl_fn fn, void *ctx,
-                                  bkc_power_status_t *out)
+/* The host indexes levels by bk_po_level (LOW = 1); the wire from 0. */
+void bkc_dc_policy_to_wire(const bk_dc_policy_t *p, bkp_dc_policy_t *w)
 {
-    char **paths = NULL;
-    size_t n = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &paths);
-    bkc_battery_reading_t readings[MAX_BATTERIES];
-    size_t count = 0;
-    for (size_t i = 0; i < n && count < MAX_BATTERIES; i++) {
-        bk_handle_t *h = NULL;
-        if (!NT_SUCCESS(bk_host_open(host, paths[i], BK_ACCESS_READ, &h))) {
-            /* gone between listing and opening: an interface being removed */
-            continue;
-        }
-        uint32_t tag;
-        bkc_read_battery(h, fn, ctx, &readings[count++], &tag);
-        bk_close(h);
+    for (int i = 0; i < BKP_DC_LEVELS; i++) {
+        w->percent[i] = p->percent[BK_PO_LEVEL_LOW + i];
+        w->minutes[i] = p->minutes[BK_PO_LEVEL_LOW + i];
+        w->action[i] = p->action[BK_PO_LEVEL_LOW + i];
     }
-    if (paths)
-        bk_host_free_list(paths, n);
-    bkc_compute_power_status(readings, count, out);
-    return STATUS_SUCCESS;
+    w->critical_delay_s = p->critical_delay_s;
+}
+
+void bkc_dc_policy_from_wire(const bkp_dc_policy_t *w, bk_dc_policy_t *p)
+{
+    *p = (bk_dc_policy_t){.critical_delay_s = w->critical_delay_s};
+    for (int i = 0; i < BKP_DC_LEVELS; i++) {
+        p->percent[BK_PO_LEVEL_LOW + i] = w->percent[i];
+        p->minutes[BK_PO_LEVEL_LOW + i] = w->minutes[i];
+        p->action[BK_PO_LEVEL_LOW + i] = w->action[i];
+    }
+}
+
+void bkc_dc_policy_apply_old(bkp_dc_policy_t *p, const bkp_policy_t *old)
+{
+    p->percent[BKP_DC_LOW] = old->low_percent;
+    p->percent[BKP_DC_CRITICAL] = old->critical_percent;
+    p->action[BKP_DC_LOW] = old->low_action;
+    p->action[BKP_DC_CRITICAL] = old->critical_action;
+    /* The reserve level lies between the two: keep it there. */
+    if (p->percent[BKP_DC_RESERVE] > p->percent[BKP_DC_LOW])
+        p->percent[BKP_DC_RESERVE] = p->percent[BKP_DC_LOW];
+    if (p->percent[BKP_DC_RESERVE] < p->percent[BKP_DC_CRITICAL])
+        p->percent[BKP_DC_RESERVE] = p->percent[BKP_DC_CRITICAL];
+}
+
+void bkc_dc_policy_reply(bk_host_t *host, bkp_dc_policy_reply_t *r)
+{
+    bk_dc_policy_t p;
+    bk_power_state_t s;
+    memset(r, 0, sizeof *r);
+    bk_host_get_dc_policy(host, &p);
+    bkc_dc_policy_to_wire(&p, &r->policy);
+    r->status = bk_host_power_state(host, &s);
+    r->level = s.policy_level;
+    r->percent = s.battery_life_percent;
+    r->on_ac = s.ac_on_line ? 1 : 0;
+    r->actions_taken = s.actions_taken;
+    r->estimated_time = s.estimated_time;
 }
 
 bk_status_t bkc_host_sim(bk_host_t *host, uint32_t op, int32_t value, uint32_t arg2,

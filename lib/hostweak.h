@@ -28,6 +28,9 @@
 #pragma weak bk_platform_set_load_w
 #pragma weak bk_platform_set_soc
 #pragma weak bk_platform_set_temperature
+#pragma weak bk_host_power_state
+#pragma weak bk_host_get_dc_policy
+#pragma weak bk_host_set_dc_policy
 
 /* Nonzero when a host library is linked into this program. */
 static inline int bkc_host_linked(void)

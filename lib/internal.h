@@ -7,6 +7,7 @@
 
 #include <windows.h>
 #include <battkit/client.h>
+#include "protocol.h"
 #include <ntstatus.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -143,15 +144,31 @@ typedef struct bkc_transport {
     void (*wait)(bkc_io_t *io, const bkc_deadline_t *d);
     /* Makes sure completions arrive without a caller waiting (overlapped). */
     void (*need_async)(void);
-    NTSTATUS (*power_status)(SYSTEM_POWER_STATUS *out);
-    NTSTATUS (*watch_start)(bkc_watch_t *w); /* lock not held */
-    void (*watch_stop)(bkc_watch_t *w);      /* lock not held */
+    NTSTATUS (*power_state)(bkp_power_state_reply_t *out); /* the power manager's */
+    NTSTATUS (*watch_start)(bkc_watch_t *w);               /* lock not held */
+    void (*watch_stop)(bkc_watch_t *w);                    /* lock not held */
     NTSTATUS (*advance)(uint64_t ns, uint64_t *now_ns);
     NTSTATUS (*sim)(uint32_t op, int32_t value, uint32_t arg2, const char *name);
-    NTSTATUS (*policy_get)(PBATTKIT_POLICY_STATE state);
-    NTSTATUS (*policy_set)(const BATTKIT_POLICY *policy);
+    NTSTATUS (*dc_policy_get)(bkp_dc_policy_reply_t *out);
+    /* why gets the reason of a refusal (NUL-terminated, may be empty). */
+    NTSTATUS (*dc_policy_set)(const bkp_dc_policy_t *policy, char *why, size_t why_len);
     NTSTATUS (*server_info)(PBATTKIT_SERVER_INFO info);
 } bkc_transport_t;
+
+/* Runs a transport call and converts its NTSTATUS the Win32 way. */
+#define TRANSPORT_CALL(expr_with_tp)                                                               \
+    do {                                                                                           \
+        const bkc_transport_t *tp = bkc_transport(NULL);                                           \
+        if (!tp)                                                                                   \
+            return FALSE;                                                                          \
+        NTSTATUS s_ = (expr_with_tp);                                                              \
+        if (!NT_SUCCESS(s_)) {                                                                     \
+            bkc_set_status(s_);                                                                    \
+            return FALSE;                                                                          \
+        }                                                                                          \
+        bkc_set_error(ERROR_SUCCESS);                                                              \
+        return TRUE;                                                                               \
+    } while (0)
 
 /* The transport in use, connecting to the default daemon on first use.
  * NULL with the last error set when there is none. `generation` changes

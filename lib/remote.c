@@ -365,6 +365,38 @@ static NTSTATUS start_call(call_t *c, uint16_t type, const void *a, size_t alen,
 
 /* A request and its reply. *reply (malloc'd payload, status first) is
  * returned on success only when reply is non-NULL. */
+/* As transact, but a failed request's reply is handed over too (when it
+ * has min_reply bytes): some failures explain themselves. */
+static NTSTATUS transact_explained(uint16_t type, const void *a, size_t alen, uint8_t **reply,
+                                   uint32_t *reply_len, size_t min_reply)
+{
+    *reply = NULL;
+    call_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return STATUS_NO_MEMORY;
+    NTSTATUS s = start_call(c, type, a, alen, NULL, 0);
+    if (s != STATUS_PENDING) {
+        free(c);
+        return s;
+    }
+    pthread_mutex_lock(&bkc_lock);
+    pump_until(call_done, c, &(bkc_deadline_t){.infinite = true});
+    if (!c->done)
+        c->status = BKC_STATUS_DISCONNECTED;
+    unlink_call_locked(c);
+    pthread_mutex_unlock(&bkc_lock);
+    s = c->status;
+    if (c->reply && c->reply_len >= min_reply) {
+        *reply = c->reply;
+        *reply_len = c->reply_len;
+        c->reply = NULL;
+    } else if (NT_SUCCESS(s)) {
+        s = STATUS_INVALID_NETWORK_RESPONSE;
+    }
+    free_call(c);
+    return s;
+}
+
 static NTSTATUS transact(uint16_t type, const void *a, size_t alen, const void *b, size_t blen,
                          uint8_t **reply, uint32_t *reply_len, size_t min_reply)
 {
@@ -586,23 +618,15 @@ static void r_need_async(void)
     pthread_mutex_unlock(&bkc_lock);
 }
 
-static NTSTATUS r_power_status(SYSTEM_POWER_STATUS *out)
+static NTSTATUS r_power_state(bkp_power_state_reply_t *out)
 {
     uint8_t *reply;
     uint32_t len;
-    NTSTATUS s = transact(BKP_MSG_POWER_STATUS, NULL, 0, NULL, 0, &reply, &len,
-                          sizeof(bkp_power_status_reply_t));
+    NTSTATUS s = transact(BKP_MSG_POWER_STATE, NULL, 0, NULL, 0, &reply, &len, sizeof *out);
     if (!NT_SUCCESS(s))
         return s;
-    bkp_power_status_reply_t r;
-    memcpy(&r, reply, sizeof r);
+    memcpy(out, reply, sizeof *out);
     free(reply);
-    out->ACLineStatus = r.ac_line_status;
-    out->BatteryFlag = r.battery_flag;
-    out->BatteryLifePercent = r.battery_life_percent;
-    out->SystemStatusFlag = r.system_status_flag;
-    out->BatteryLifeTime = r.battery_life_time;
-    out->BatteryFullLifeTime = r.battery_full_life_time;
     return STATUS_SUCCESS;
 }
 
@@ -675,35 +699,32 @@ static NTSTATUS r_sim(uint32_t op, int32_t value, uint32_t arg2, const char *nam
     return transact(BKP_MSG_SIM, &m, sizeof m, name, nlen, NULL, NULL, 0);
 }
 
-static NTSTATUS r_policy_get(PBATTKIT_POLICY_STATE st)
+static NTSTATUS r_dc_policy_get(bkp_dc_policy_reply_t *out)
 {
     uint8_t *reply;
     uint32_t len;
-    NTSTATUS s =
-        transact(BKP_MSG_POLICY_GET, NULL, 0, NULL, 0, &reply, &len, sizeof(bkp_policy_reply_t));
+    NTSTATUS s = transact(BKP_MSG_DC_POLICY_GET, NULL, 0, NULL, 0, &reply, &len, sizeof *out);
     if (!NT_SUCCESS(s))
         return s;
-    bkp_policy_reply_t r;
-    memcpy(&r, reply, sizeof r);
+    memcpy(out, reply, sizeof *out);
     free(reply);
-    st->Policy.LowPercent = r.policy.low_percent;
-    st->Policy.CriticalPercent = r.policy.critical_percent;
-    st->Policy.LowAction = r.policy.low_action;
-    st->Policy.CriticalAction = r.policy.critical_action;
-    st->Level = r.level;
-    st->Percent = r.percent;
-    st->OnAc = r.on_ac;
-    st->ActionsTaken = r.actions_taken;
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS r_policy_set(const BATTKIT_POLICY *p)
+static NTSTATUS r_dc_policy_set(const bkp_dc_policy_t *p, char *why, size_t why_len)
 {
-    bkp_policy_t m = {.low_percent = p->LowPercent,
-                      .critical_percent = p->CriticalPercent,
-                      .low_action = p->LowAction,
-                      .critical_action = p->CriticalAction};
-    return transact(BKP_MSG_POLICY_SET, &m, sizeof m, NULL, 0, NULL, NULL, 0);
+    uint8_t *reply = NULL;
+    uint32_t len = 0;
+    NTSTATUS s = transact_explained(BKP_MSG_DC_POLICY_SET, p, sizeof *p, &reply, &len,
+                                    sizeof(bkp_dc_policy_set_reply_t));
+    if (reply) {
+        bkp_dc_policy_set_reply_t r;
+        memcpy(&r, reply, sizeof r);
+        free(reply);
+        r.why[sizeof r.why - 1] = 0;
+        snprintf(why, why_len, "%s", r.why);
+    }
+    return s;
 }
 
 static NTSTATUS r_server_info(PBATTKIT_SERVER_INFO info)
@@ -735,12 +756,12 @@ const bkc_transport_t bkc_remote_transport = {
     .io_free = NULL,
     .wait = r_wait,
     .need_async = r_need_async,
-    .power_status = r_power_status,
+    .power_state = r_power_state,
     .watch_start = r_watch_start,
     .watch_stop = r_watch_stop,
     .advance = r_advance,
     .sim = r_sim,
-    .policy_get = r_policy_get,
-    .policy_set = r_policy_set,
+    .dc_policy_get = r_dc_policy_get,
+    .dc_policy_set = r_dc_policy_set,
     .server_info = r_server_info,
 };

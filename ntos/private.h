@@ -124,6 +124,10 @@ DEVICE_POWER_STATE po_device_power_state(PDEVICE_OBJECT device);
 SYSTEM_POWER_STATE po_system_power_state_of(PDEVICE_OBJECT device);
 /* How many times PoStartNextPowerIrp was called (tests). */
 ULONG po_start_next_count(void);
+/* The PnP manager tells the power manager when a device has started and
+ * before one is removed: the composite battery is opened and let go then. */
+void po_device_started(PDEVICE_OBJECT pdo);
+void po_device_removing(PDEVICE_OBJECT pdo);
 void wmi_init(void);
 void wmi_shutdown(void);
 /* The device a host handle talks to (the top of its stack, referenced by

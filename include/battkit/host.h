@@ -266,6 +266,87 @@ const char *bk_host_last_unload_report(bk_host_t *host);
 bk_status_t bk_host_set_system_power(bk_host_t *host, int system_state);
 int bk_host_system_power(bk_host_t *host);
 
+/* ---- the power manager's system battery state and DC policy (ntos/po) ----
+ * The power manager opens \Device\CompositeBattery when the composite
+ * battery starts and keeps the system's battery state current by waits on
+ * it (docs/compbatt.md). Without a composite the system has no battery. */
+typedef struct bk_power_state {
+    /* SYSTEM_BATTERY_STATE (CallNtPowerInformation(SystemBatteryState)) */
+    uint8_t ac_on_line, battery_present, charging, discharging;
+    uint32_t max_capacity;       /* mWh (or relative units): full charge */
+    uint32_t remaining_capacity; /* same unit */
+    int32_t rate;                /* mW, < 0 discharging; BATTERY_UNKNOWN_RATE as INT32_MIN */
+    uint32_t estimated_time;     /* seconds to empty, 0xFFFFFFFF unknown */
+    uint32_t default_alert1, default_alert2;
+    /* SYSTEM_POWER_STATUS (GetSystemPowerStatus) */
+    uint8_t ac_line_status, battery_flag, battery_life_percent, system_status_flag;
+    uint32_t battery_life_time, battery_full_life_time;
+    /* battkit's additions */
+    uint32_t composite_tag;         /* 0 when no battery */
+    uint32_t capabilities;          /* the composite's BATTERY_INFORMATION.Capabilities */
+    uint32_t composite_power_state; /* BATTERY_STATUS.PowerState of the composite */
+    uint32_t policy_level;          /* BK_PO_LEVEL_* the system is in */
+    uint32_t actions_taken;         /* DC policy actions fired since the host started */
+    uint64_t generation;            /* grows on every change of the above */
+    uint64_t updated_ns;            /* host interrupt time of the last change */
+} bk_power_state_t;
+
+/* The state now (the composite is read at once, so this matches it). */
+bk_status_t bk_host_power_state(bk_host_t *host, bk_power_state_t *out);
+/* Called (on a host worker thread, not under a lock) after every change
+ * of the power manager's state; keep it short. */
+typedef void (*bk_power_change_fn)(void *context, const bk_power_state_t *state);
+void *bk_host_watch_power(bk_host_t *host, bk_power_change_fn fn, void *context);
+/* Returns after any call of fn in progress has finished. */
+void bk_host_unwatch_power(bk_host_t *host, void *watch);
+
+/* DC power policy: three levels, each a charge (percent) and optionally a
+ * remaining time (minutes, 0 = not used; the level is reached at whichever
+ * comes first), with an action. The critical action waits
+ * critical_delay_s; AC coming back in that time cancels it. */
+enum bk_po_action {
+    BK_PO_ACTION_NONE = 0,
+    BK_PO_ACTION_SLEEP = 1,
+    BK_PO_ACTION_HIBERNATE = 2,
+    BK_PO_ACTION_SHUTDOWN = 3,
+    BK_PO_ACTION_NOTIFY = 4,
+    BK_PO_ACTION_COUNT
+};
+enum bk_po_level {
+    BK_PO_LEVEL_NORMAL = 0,
+    BK_PO_LEVEL_LOW = 1,
+    BK_PO_LEVEL_RESERVE = 2,
+    BK_PO_LEVEL_CRITICAL = 3,
+    BK_PO_LEVEL_COUNT
+};
+typedef struct bk_dc_policy {
+    uint32_t percent[BK_PO_LEVEL_COUNT]; /* [LOW], [RESERVE], [CRITICAL]; [NORMAL] unused */
+    uint32_t minutes[BK_PO_LEVEL_COUNT];
+    uint32_t action[BK_PO_LEVEL_COUNT];
+    uint32_t critical_delay_s;
+} bk_dc_policy_t;
+void bk_host_get_dc_policy(bk_host_t *host, bk_dc_policy_t *out);
+/* Validates (STATUS_INVALID_PARAMETER with a message naming the setting
+ * in why), applies and persists in the host registry. */
+bk_status_t bk_host_set_dc_policy(bk_host_t *host, const bk_dc_policy_t *policy, char *why,
+                                  size_t why_len);
+const char *bk_po_action_name(uint32_t action); /* "none", "sleep", ...; "?" */
+int bk_po_action_from_name(const char *name);   /* -1 if unknown */
+const char *bk_po_level_name(uint32_t level);   /* "normal", "low", "reserve", "critical" */
+
+/* A DC policy action being carried out. The host does not own the
+ * machine: the handler (battd runs a configured command) does it. */
+typedef struct bk_power_action {
+    uint32_t level, action, percent;
+    uint32_t remaining_s; /* the estimate then, 0xFFFFFFFF unknown */
+    uint64_t time_ns;     /* host interrupt time */
+    uint64_t system_time; /* 100 ns since 1601 (the host clock) */
+} bk_power_action_t;
+typedef void (*bk_power_action_fn)(void *context, const bk_power_action_t *action);
+void bk_host_set_power_action_handler(bk_host_t *host, bk_power_action_fn fn, void *context);
+/* The last actions (oldest first), up to max; returns how many were copied. */
+size_t bk_host_power_actions(bk_host_t *host, bk_power_action_t *out, size_t max);
+
 /* ---- setup additions ---- */
 /* Installing drivers from their INF files (ntos/setup; docs/setup.md), the
  * way Windows installs a driver package: the INF is verified (the battery

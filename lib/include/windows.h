@@ -185,6 +185,23 @@ HLOCAL WINAPI LocalFree(HLOCAL hMem);
 
 BOOL WINAPI GetSystemPowerStatus(LPSYSTEM_POWER_STATUS lpSystemPowerStatus);
 
+/* ---- SYSTEM_BATTERY_STATE (winnt.h), 32 bytes: what
+ * CallNtPowerInformation(SystemBatteryState) returns (powrprof.h) ---- */
+typedef struct {
+    BOOLEAN AcOnLine;
+    BOOLEAN BatteryPresent;
+    BOOLEAN Charging;
+    BOOLEAN Discharging;
+    BOOLEAN Spare1[3];
+    BYTE Tag;
+    DWORD MaxCapacity;       /* mWh */
+    DWORD RemainingCapacity; /* mWh */
+    DWORD Rate;              /* mW, read as LONG: < 0 discharging */
+    DWORD EstimatedTime;     /* seconds */
+    DWORD DefaultAlert1;     /* mWh */
+    DWORD DefaultAlert2;     /* mWh */
+} SYSTEM_BATTERY_STATE, *PSYSTEM_BATTERY_STATE;
+
 /* ---- text (stringapiset.h): battkit's code pages are all UTF-8 ---- */
 #define CP_ACP               0
 #define CP_OEMCP             1

@@ -141,9 +141,11 @@ BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer)
     return __atomic_load_n(&Timer->Header.SignalState, __ATOMIC_SEQ_CST) != 0;
 }
 
-void ke_timer_fire_expired_locked(uint64_t now)
+/* Fires the timers due by now (at most `max`); returns how many fired. */
+static size_t fire_expired_locked(uint64_t now, size_t max)
 {
-    while (!IsListEmpty(&ke.timers)) {
+    size_t fired = 0;
+    while (fired < max && !IsListEmpty(&ke.timers)) {
         PKTIMER t = CONTAINING_RECORD(ke.timers.Flink, KTIMER, TimerListEntry);
         if ((uint64_t)t->DueTime.QuadPart > now)
             break;
@@ -160,7 +162,14 @@ void ke_timer_fire_expired_locked(uint64_t now)
             t->DueTime.QuadPart += (LONGLONG)t->Period * 10000;
             insert_sorted_locked(t);
         }
+        fired++;
     }
+    return fired;
+}
+
+void ke_timer_fire_expired_locked(uint64_t now)
+{
+    fire_expired_locked(now, SIZE_MAX);
 }
 
 uint64_t ke_next_due(void)
@@ -195,7 +204,10 @@ void ke_advance_to(uint64_t target)
             break;
         clk_set_virtual_now(next);
         ke.inline_dpcs = true;
-        ke_timer_fire_expired_locked(clk_now());
+        /* One timer at a time, settling after each: the work timers due at
+         * the same instant queue then runs in the order they were armed,
+         * not racing on the workers, so a virtual run repeats exactly. */
+        fire_expired_locked(clk_now(), 1);
         ke_time_out_waits_locked(clk_now());
         ke_drain_dpcs_locked();
         ke.inline_dpcs = false;

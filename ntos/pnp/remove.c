@@ -143,6 +143,7 @@ static void remove_one(pnp_devnode_t *dn, bool delete_node, struct driver_set *d
         dn->deleting = true; /* the root bus deletes its PDO for good */
     if (dn->state != PNP_STATE_REMOVED || delete_node) {
         note_stack_drivers(drivers, dn->pdo);
+        po_device_removing(dn->pdo);
         /* docs: the PnP manager disables what the driver left enabled. */
         pnp_interfaces_disable_device(dn);
         NTSTATUS status = pnp_send_minor(dn->pdo, IRP_MN_REMOVE_DEVICE);

@@ -147,6 +147,7 @@ NTSTATUS pnp_configure(pnp_devnode_t *dn)
     /* docs: arrivals of interfaces enabled during start are announced once
      * IRP_MN_START_DEVICE has completed. */
     pnp_interfaces_device_started(dn);
+    po_device_started(dn->pdo);
     pnp_enumerate(dn);
     return STATUS_SUCCESS;
 

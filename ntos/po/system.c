@@ -99,11 +99,15 @@ void po_init(void)
     pthread_mutex_lock(&transition_lock);
     current_state = PowerSystemWorking;
     pthread_mutex_unlock(&transition_lock);
+    po_policy_init();
+    po_battery_init();
 }
 
 void po_shutdown(void)
 {
     /* Records of devices the PnP manager removed are gone already; what is
      * left belongs to device objects created outside PnP. */
+    po_battery_shutdown();
+    po_policy_shutdown();
     po_forget_all();
 }

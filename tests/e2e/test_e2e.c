@@ -90,10 +90,10 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
     char dir[] = "/tmp/battkit-e2e-act.XXXXXX";
     REQUIRE(mkdtemp(dir));
     e2e_track_dir(dir);
-    char action[400], policy_file[300];
+    char action[400], registry[300];
     snprintf(action, sizeof action, "sleep=touch %s/slept", dir);
-    snprintf(policy_file, sizeof policy_file, "%s/policy.conf", dir);
-    const char *more[] = {"--action-command", action, "--policy-file", policy_file, NULL};
+    snprintf(registry, sizeof registry, "%s/registry", dir);
+    const char *more[] = {"--action-command", action, "--registry", registry, NULL};
     REQUIRE(start_virtual(&d, more));
 
     /* usage errors: 2 */
@@ -173,15 +173,11 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
 
     CHECK_EQ(battd_stop(&d), 0);
     CHECK(battd_log_contains(&d, "stopped clean"));
-    /* the policy outlives the daemon in its file */
-    FILE *f = fopen(policy_file, "r");
-    CHECK(f != NULL);
-    if (f) {
-        char text[512] = {0};
-        CHECK(fread(text, 1, sizeof text - 1, f) > 0);
-        CHECK(strstr(text, "low_percent = 95") != NULL);
-        fclose(f);
-    }
+    /* the power manager keeps the policy in the registry: a new battd has it */
+    battd_t again;
+    REQUIRE(start_virtual(&again, (const char *const[]){"--registry", registry, NULL}));
+    EXPECT(&again, 0, "Low battery:       95 %, action sleep", "policy");
+    CHECK_EQ(battd_stop(&again), 0);
 }
 
 TEST(unreachable_daemon_is_exit_5)

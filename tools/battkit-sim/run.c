@@ -314,6 +314,7 @@ int sim_run(const sim_run_options_t *o, sim_summary_t *s, char *err, size_t err_
     for (size_t i = 0; i < o->param_count; i++)
         if (apply_param(h, &o->params[i], r.devs, r.ndevs, err, err_len) < 0)
             goto out_devs;
+    bk_host_settle(h); /* the first sample shows what the drivers made of the set-up */
     if (!BattkitUseEmbeddedHost(h)) {
         snprintf(err, err_len, "cannot use the embedded host (error %lu)",
                  (unsigned long)GetLastError());

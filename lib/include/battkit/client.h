@@ -99,9 +99,38 @@ typedef struct _BATTKIT_POLICY_STATE {
     DWORD OnAc;         /* 1 AC, 0 battery, 255 unknown */
     DWORD ActionsTaken; /* low/critical actions fired since battd started */
 } BATTKIT_POLICY_STATE, *PBATTKIT_POLICY_STATE;
+/* The low/critical part of the DC policy (BattkitGetDcPolicy has all). */
 BOOL WINAPI BattkitGetPolicy(PBATTKIT_POLICY_STATE state);
-/* ERROR_INVALID_PARAMETER: levels out of range or critical above low. */
+/* ERROR_INVALID_PARAMETER: levels out of range or critical above low.
+ * The reserve level and the rest of the DC policy are kept. */
 BOOL WINAPI BattkitSetPolicy(const BATTKIT_POLICY *policy);
+
+/* The whole DC policy of the power manager: low, reserve and critical
+ * levels, each a charge and optionally a remaining time (minutes, 0 = by
+ * charge only), with an action; the critical action waits
+ * CriticalDelaySeconds and AC returning in that time cancels it. */
+#define BATTKIT_ACTION_NOTIFY  4
+#define BATTKIT_LEVEL_NORMAL   0
+#define BATTKIT_LEVEL_LOW      1
+#define BATTKIT_LEVEL_RESERVE  2
+#define BATTKIT_LEVEL_CRITICAL 3
+typedef struct _BATTKIT_DC_POLICY {
+    DWORD LowPercent, ReservePercent, CriticalPercent; /* critical <= reserve <= low <= 100 */
+    DWORD LowMinutes, ReserveMinutes, CriticalMinutes; /* 0..1440 */
+    DWORD LowAction, ReserveAction, CriticalAction;    /* BATTKIT_ACTION_* */
+    DWORD CriticalDelaySeconds;                        /* 0..3600 */
+} BATTKIT_DC_POLICY, *PBATTKIT_DC_POLICY;
+typedef struct _BATTKIT_DC_POLICY_STATE {
+    BATTKIT_DC_POLICY Policy;
+    DWORD Level;         /* BATTKIT_LEVEL_* the system is in */
+    DWORD Percent;       /* system charge, 255 unknown */
+    DWORD OnAc;          /* 1 AC, 0 battery */
+    DWORD ActionsTaken;  /* since the host started */
+    DWORD EstimatedTime; /* seconds to empty, 0xFFFFFFFF unknown */
+} BATTKIT_DC_POLICY_STATE, *PBATTKIT_DC_POLICY_STATE;
+BOOL WINAPI BattkitGetDcPolicy(PBATTKIT_DC_POLICY_STATE state);
+/* ERROR_INVALID_PARAMETER with the setting named in why (optional). */
+BOOL WINAPI BattkitSetDcPolicy(const BATTKIT_DC_POLICY *policy, LPSTR why, DWORD whyLength);
 
 #ifdef __cplusplus
 }
