@@ -10,6 +10,7 @@
 #include <devguid.h>
 #include <batclass.h>
 #include <battkit/client.h>
+#include <powrprof.h>
 #include <ntstatus.h>
 #include <string.h>
 
@@ -160,6 +161,53 @@ TEST(remote_watch_sees_no_interface_event_for_a_battery_leaving_its_slot)
     CHECK(BattkitSim(BATTKIT_SIM_PRESENT, 1, 0, "BAT1"));
     CHECK_EQ(WaitForSingleObject(watch, 100), WAIT_TIMEOUT);
     CHECK(CloseHandle(watch));
+    BattkitDisconnect();
+    CHECK_EQ(battd_stop(&d), 0);
+}
+
+/* Through battd, the power manager's answers (GetSystemPowerStatus and
+ * CallNtPowerInformation(SystemBatteryState)) are the composite battery's
+ * figures at every step of a discharge. */
+TEST(remote_system_power_answers_match_the_composite_at_every_step)
+{
+    battd_t d;
+    REQUIRE(battd_start(&d, (const char *const[]){"--virtual=0", NULL}));
+    REQUIRE(BattkitConnect(d.socket));
+    HANDLE c =
+        CreateFileA("\\Device\\CompositeBattery", GENERIC_READ, 0, NULL, OPEN_EXISTING, 0, NULL);
+    REQUIRE(c != INVALID_HANDLE_VALUE);
+    REQUIRE(BattkitSim(BATTKIT_SIM_AC, 0, 0, NULL));
+    for (int step = 0; step < 8; step++) {
+        ULONG zero = 0, tag = 0;
+        DWORD got;
+        BATTERY_INFORMATION bi;
+        BATTERY_STATUS bs;
+        REQUIRE(DeviceIoControl(c, IOCTL_BATTERY_QUERY_TAG, &zero, 4, &tag, 4, &got, NULL));
+        BATTERY_QUERY_INFORMATION q = {.BatteryTag = tag, .InformationLevel = BatteryInformation};
+        REQUIRE(DeviceIoControl(c, IOCTL_BATTERY_QUERY_INFORMATION, &q, sizeof q, &bi, sizeof bi,
+                                &got, NULL));
+        BATTERY_WAIT_STATUS w = {.BatteryTag = tag};
+        REQUIRE(DeviceIoControl(c, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &bs, sizeof bs, &got,
+                                NULL));
+        SYSTEM_BATTERY_STATE s;
+        REQUIRE(CallNtPowerInformation(SystemBatteryState, NULL, 0, &s, sizeof s) == 0);
+        SYSTEM_POWER_STATUS ps;
+        REQUIRE(GetSystemPowerStatus(&ps));
+        CHECK_EQ(s.BatteryPresent, 1);
+        CHECK_EQ(s.AcOnLine, 0);
+        CHECK_EQ(s.Discharging, 1);
+        CHECK_EQ(s.MaxCapacity, bi.FullChargedCapacity);
+        CHECK_EQ(s.RemainingCapacity, bs.Capacity);
+        CHECK_EQ((LONG)s.Rate, (LONG)bs.Rate);
+        CHECK_EQ(ps.ACLineStatus, AC_LINE_OFFLINE);
+        CHECK_EQ(ps.BatteryLifePercent, (BYTE)((bs.Capacity * 100ull + bi.FullChargedCapacity / 2) /
+                                               bi.FullChargedCapacity));
+        CHECK_EQ(ps.BatteryLifeTime, s.EstimatedTime);
+        if (step > 0) /* after the settle period */
+            CHECK(s.EstimatedTime != BATTERY_UNKNOWN_TIME);
+        REQUIRE(BattkitAdvance(10 * 60 * 1000000000ull, NULL));
+    }
+    CloseHandle(c);
     BattkitDisconnect();
     CHECK_EQ(battd_stop(&d), 0);
 }

@@ -126,7 +126,9 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
     /* policy: show, change, refuse nonsense */
     EXPECT(&d, 0, "Low battery:       10 %, action none", "policy");
     EXPECT(&d, 2, "must not be above low", "policy", "critical", "50");
-    EXPECT(&d, 2, "not none, sleep", "policy", "low-action", "explode");
+    EXPECT(&d, 2, "not none, notify, sleep", "policy", "low-action", "explode");
+    EXPECT(&d, 0, "Reserve battery:   7 %, action notify", "policy");
+    EXPECT(&d, 2, "reserve (20 %) must not be above low (10 %)", "policy", "reserve", "20");
     EXPECT(&d, 0, "Low battery:       95 %, action sleep", "policy", "low", "95", "low-action",
            "sleep");
     EXPECT(&d, 0, "\"low_percent\":95", "policy", "--json");
@@ -152,6 +154,9 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
     EXPECT(&d, 0, "level low", "policy");
     EXPECT(&d, 0, "System: on battery", "status");
     EXPECT(&d, 0, "\"battery_life_time_s\":", "--json", "status");
+    EXPECT(&d, 0, "Composite: ", "status");
+    EXPECT(&d, 0, "\"composite\":{\"battery_present\":true,\"ac_on_line\":false", "--json",
+           "status");
 
     /* the rest of sim */
     EXPECT(&d, 0, "done", "sim", "load", "15");

@@ -1,6 +1,45 @@
 /* battctl status: each battery's BATTERY_STATUS (charge, rate, voltage,
- * time left) and, for the whole machine, GetSystemPowerStatus. */
+ * time left) and, for the whole machine, what the power manager says:
+ * GetSystemPowerStatus, the composite figures of
+ * CallNtPowerInformation(SystemBatteryState) and the DC policy level. */
 #include "battctl.h"
+
+#include <powrprof.h>
+
+static const char *const level_names[] = {"normal", "low", "reserve", "critical"};
+
+static void composite_text(const SYSTEM_BATTERY_STATE *s, const BATTKIT_DC_POLICY_STATE *p)
+{
+    if (!s->BatteryPresent)
+        return;
+    char rem[32], max[32], rate[40];
+    fmt_energy(rem, sizeof rem, s->RemainingCapacity, false);
+    fmt_energy(max, sizeof max, s->MaxCapacity, false);
+    fmt_power(rate, sizeof rate, (LONG)s->Rate, false);
+    printf("Composite: %s of %s, %s", rem, max, rate);
+    if (s->EstimatedTime != BATTERY_UNKNOWN_TIME) {
+        char t[32];
+        fmt_duration(t, sizeof t, s->EstimatedTime);
+        printf(", %s to empty", t);
+    }
+    if (p)
+        printf(", policy level %s", p->Level < 4 ? level_names[p->Level] : "?");
+    printf("\n");
+}
+
+static void composite_json(const SYSTEM_BATTERY_STATE *s, const BATTKIT_DC_POLICY_STATE *p)
+{
+    printf("{\"battery_present\":%s,\"ac_on_line\":%s,\"charging\":%s,\"discharging\":%s,"
+           "\"max_capacity_mwh\":%lu,\"remaining_capacity_mwh\":%lu,\"rate_mw\":%ld,"
+           "\"estimated_time_s\":%ld,\"default_alert1_mwh\":%lu,\"default_alert2_mwh\":%lu,"
+           "\"policy_level\":\"%s\"}",
+           s->BatteryPresent ? "true" : "false", s->AcOnLine ? "true" : "false",
+           s->Charging ? "true" : "false", s->Discharging ? "true" : "false",
+           (unsigned long)s->MaxCapacity, (unsigned long)s->RemainingCapacity, (long)(LONG)s->Rate,
+           s->EstimatedTime == BATTERY_UNKNOWN_TIME ? -1L : (long)s->EstimatedTime,
+           (unsigned long)s->DefaultAlert1, (unsigned long)s->DefaultAlert2,
+           p && p->Level < 4 ? level_names[p->Level] : "unknown");
+}
 
 static void system_text(const SYSTEM_POWER_STATUS *ps)
 {
@@ -124,16 +163,27 @@ int cmd_status(int argc, char **argv)
         shown++;
     }
     SYSTEM_POWER_STATUS ps;
+    SYSTEM_BATTERY_STATE sbs;
+    BATTKIT_DC_POLICY_STATE pol;
     bool have_system = !argc && GetSystemPowerStatus(&ps);
+    bool have_composite =
+        have_system && CallNtPowerInformation(SystemBatteryState, NULL, 0, &sbs, sizeof sbs) == 0;
+    bool have_policy = have_system && BattkitGetDcPolicy(&pol);
     if (opt.json) {
         printf("]");
         if (have_system) {
             printf(",\"system\":");
             system_json(&ps);
         }
+        if (have_composite) {
+            printf(",\"composite\":");
+            composite_json(&sbs, have_policy ? &pol : NULL);
+        }
         printf("}\n");
     } else if (have_system) {
         system_text(&ps);
+        if (have_composite)
+            composite_text(&sbs, have_policy ? &pol : NULL);
     }
     if (!argc && !have_system)
         rc = report_error("GetSystemPowerStatus");
