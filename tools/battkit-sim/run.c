@@ -246,6 +246,47 @@ static void note_events(run_state_t *r, double t_s, const SYSTEM_POWER_STATUS *s
     s->final_percent = pct;
 }
 
+/* The power manager's DC policy acts on the run: its low and critical
+ * levels are the run's (the reserve level kept between them). */
+static int apply_policy(bk_host_t *h, const sim_run_options_t *o, char *err, size_t err_len)
+{
+    bk_dc_policy_t p;
+    char why[160];
+    bk_host_get_dc_policy(h, &p);
+    p.percent[BK_PO_LEVEL_LOW] = (uint32_t)o->low_percent;
+    p.percent[BK_PO_LEVEL_CRITICAL] = (uint32_t)o->critical_percent;
+    uint32_t *reserve = &p.percent[BK_PO_LEVEL_RESERVE];
+    if (*reserve > p.percent[BK_PO_LEVEL_LOW])
+        *reserve = p.percent[BK_PO_LEVEL_LOW];
+    if (*reserve < p.percent[BK_PO_LEVEL_CRITICAL])
+        *reserve = p.percent[BK_PO_LEVEL_CRITICAL];
+    if (bk_host_set_dc_policy(h, &p, why, sizeof why) != 0) {
+        snprintf(err, err_len, "DC policy: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The actions the policy took, with their times from the start. */
+static void record_actions(bk_host_t *h, uint64_t start, sim_summary_t *s)
+{
+    bk_power_action_t a[64];
+    bk_power_state_t st;
+    size_t n = bk_host_power_actions(h, a, 64), used = 0;
+    s->policy_actions = bk_host_power_state(h, &st) == 0 ? st.actions_taken : n;
+    s->actions[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (a[i].time_ns < start)
+            continue;
+        int w = snprintf(s->actions + used, sizeof s->actions - used, "%s%s:%s@%.0f",
+                         used ? ";" : "", bk_po_level_name(a[i].level),
+                         bk_po_action_name(a[i].action), (double)(a[i].time_ns - start) / 1e9);
+        if (w < 0 || (size_t)w >= sizeof s->actions - used)
+            break;
+        used += (size_t)w;
+    }
+}
+
 static int sample(run_state_t *r, bk_host_t *h, double t_s, sim_summary_t *s, char *err,
                   size_t err_len)
 {
@@ -314,6 +355,8 @@ int sim_run(const sim_run_options_t *o, sim_summary_t *s, char *err, size_t err_
     for (size_t i = 0; i < o->param_count; i++)
         if (apply_param(h, &o->params[i], r.devs, r.ndevs, err, err_len) < 0)
             goto out_devs;
+    if (apply_policy(h, o, err, err_len) < 0)
+        goto out_devs;
     bk_host_settle(h); /* the first sample shows what the drivers made of the set-up */
     if (!BattkitUseEmbeddedHost(h)) {
         snprintf(err, err_len, "cannot use the embedded host (error %lu)",
@@ -341,6 +384,7 @@ int sim_run(const sim_run_options_t *o, sim_summary_t *s, char *err, size_t err_
     }
     s->duration_s = (double)(bk_host_now_ns(h) - start) / 1e9;
     score_estimates(&r, s);
+    record_actions(h, start, s);
     if (fclose(r.series) != 0 && !err_seen) {
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
         err_seen = 1;
