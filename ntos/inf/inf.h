@@ -397,6 +397,8 @@ typedef struct bk_machine_battery {
     bk_machine_date_t manufacture_date;
     bk_machine_firmware_t firmware;
     char *nut_ups; /* bus nut: "upsname@host[:port]" */
+    char *nut_user, *nut_password; /* bus nut: upsd credentials (optional) */
+    uint32_t nut_poll_ms;          /* bus nut: how often nutbatt asks upsd */
 } bk_machine_battery_t;
 
 typedef struct bk_machine_ac {
@@ -430,6 +432,9 @@ typedef struct bk_machine {
     bk_machine_device_t *devices;
     char *load_scenario;       /* path resolved against the file's directory */
     uint32_t load_constant_mw; /* system load in mW when no scenario says more */
+    char *power_supply;            /* psbatt: the Linux power_supply class root (resolved) */
+    uint32_t power_supply_poll_ms; /* psbatt: the bounded poll */
+    char *power_supply_uevent;     /* psbatt (tests): AF_UNIX uevent socket instead of netlink */
 } bk_machine_t;
 
 /* The embedded default machine: a laptop with one 57 Wh Li-ion battery and an

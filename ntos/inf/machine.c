@@ -510,6 +510,8 @@ void bk_machine_free(bk_machine_t *m)
         free(b->model);
         free(b->serial);
         free(b->nut_ups);
+        free(b->nut_user);
+        free(b->nut_password);
     }
     for (size_t i = 0; i < m->nacs; i++)
         free(m->acs[i].name);
@@ -529,5 +531,7 @@ void bk_machine_free(bk_machine_t *m)
     free(m->file);
     free(m->name);
     free(m->load_scenario);
+    free(m->power_supply);
+    free(m->power_supply_uevent);
     memset(m, 0, sizeof(*m));
 }

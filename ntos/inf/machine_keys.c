@@ -35,7 +35,14 @@ const mk_key_t bk_machine_keys[] = {
     {MS_MACHINE, "start_time", MK_TIME, M(start_time), 0, 0, NULL, "now", false,
      "virtual clock start, YYYY-MM-DDTHH:MM:SSZ, or now"},
     {MS_MACHINE, "composite_battery", MK_BOOL, M(composite_battery), 0, 0, NULL, "yes", false,
-     "the composite battery (compbatt) over every battery; no: a driver alone, as in its own tests"},
+     "the composite battery (compbatt) over every battery; no: a driver alone, as in its own "
+     "tests"},
+    {MS_MACHINE, "power_supply", MK_PATH, M(power_supply), 1, 4095, NULL, NULL, false,
+     "bridge the Linux power_supply class at this path (psbatt), e.g. /sys/class/power_supply"},
+    {MS_MACHINE, "power_supply_poll_ms", MK_UINT, M(power_supply_poll_ms), 100, 3600000, NULL,
+     "5000", false, "psbatt: read the class again this often (ms), besides uevents"},
+    {MS_MACHINE, "power_supply_uevent", MK_PATH, M(power_supply_uevent), 1, 107, NULL, NULL, false,
+     "psbatt, tests: take uevents from this AF_UNIX datagram socket instead of the kernel"},
 
     {MS_LOAD, "scenario", MK_PATH, M(load_scenario), 0, 4095, NULL, NULL, false,
      "scenario file (model/ format), relative to this file"},
@@ -78,6 +85,12 @@ const mk_key_t bk_machine_keys[] = {
      "ACPI firmware: bix (_BIX) or bif (only the older _BIF)"},
     {MS_BATTERY, "nut_ups", MK_STRING, B(nut_ups), 0, 255, NULL, NULL, false,
      "bus nut: the UPS as upsname@host[:port]"},
+    {MS_BATTERY, "nut_user", MK_STRING, B(nut_user), 0, 63, NULL, NULL, false,
+     "bus nut: upsd user name (upsd.users), if upsd asks for one"},
+    {MS_BATTERY, "nut_password", MK_STRING, B(nut_password), 0, 63, NULL, NULL, false,
+     "bus nut: that user's password"},
+    {MS_BATTERY, "nut_poll_ms", MK_UINT, B(nut_poll_ms), 100, 3600000, NULL, "2000", false,
+     "bus nut: how often nutbatt asks upsd (ms); answers come from what it last heard"},
 
     {MS_AC, "bus", MK_ENUM, A(bus), 0, 0, bk_machine_ac_bus_names, "acpi", false,
      "acpi (ACPI0003)"},

@@ -139,7 +139,8 @@ static int build_machine_locked(const bk_machine_t *m)
     plat.bat = calloc(m->nbatteries ? m->nbatteries : 1, sizeof(*plat.bat));
     plat.ac = calloc(m->nacs ? m->nacs : 1, sizeof(*plat.ac));
     plat.dev = calloc(m->nbatteries + m->nacs + 1, sizeof(*plat.dev));
-    plat.roots = calloc(m->nbatteries + m->ndevices + 2, sizeof(*plat.roots));
+    plat.roots = calloc(m->nbatteries + m->ndevices + 3,
+                        sizeof(*plat.roots)); /* + ACPI bus, composite, psbatt bus */
     if (!plat.bat || !plat.ac || !plat.dev || !plat.roots) {
         plat_set_error("%s:1: out of memory", m->file);
         return -1;
@@ -226,6 +227,20 @@ static NTSTATUS add_devices(const bk_machine_t *m)
     for (size_t i = 0; i < plat.nbat && NT_SUCCESS(s); i++)
         if (plat.bat[i].bus == BattkitBusSimbatt)
             s = add_root("SIMBATT\\Battery", NULL, plat.bat[i].name, NULL, false);
+    /* The Linux bridges: psbatt's bus over a power_supply class, and one
+     * nutbatt device per UPS (bridges.c writes what each needs to know). */
+    if (NT_SUCCESS(s) && m->power_supply) {
+        s = plat_bridge_params(m, NULL);
+        if (NT_SUCCESS(s))
+            s = add_root("PSBATT\\Bus", NULL, "0", NULL, false);
+    }
+    for (size_t i = 0; i < m->nbatteries && NT_SUCCESS(s); i++) {
+        if (m->batteries[i].bus != BK_MACHINE_BUS_NUT)
+            continue;
+        s = plat_bridge_params(m, &m->batteries[i]);
+        if (NT_SUCCESS(s))
+            s = add_root("NUTBATT\\UPS", NULL, m->batteries[i].name, NULL, false);
+    }
     /* One composite battery per system, as on Windows (compbatt.inf binds
      * COMPOSITE_BATTERY): the power manager's view of every battery. */
     if (NT_SUCCESS(s) && m->composite_battery)
@@ -305,9 +320,10 @@ bk_status_t bk_host_load_machine(bk_host_t *host, const char *machine_file)
 {
     bk_machine_t m;
     bk_diags_t diags;
-    char text[512];
+    char text[512], named[4096];
     plat_ensure_init();
     bk_diags_init(&diags);
+    machine_file = plat_machine_path(machine_file, named, sizeof named);
     int rc = machine_file ? bk_machine_load_file(machine_file, &m, &diags)
                           : bk_machine_load_default(&m, &diags);
     /* Every problem is logged; the first error (by line) is kept. */

@@ -169,6 +169,12 @@ size_t plat_client_count_locked(void);
 void plat_scenario_stop_locked(void);
 void plat_scenario_init(void);
 
+/* ---- bridges.c: the hardware key of PSBATT\Bus (nut NULL) or of a
+ * battery's NUTBATT\UPS device, from the machine description ---- */
+NTSTATUS plat_bridge_params(const bk_machine_t *m, const bk_machine_battery_t *nut);
+/* A machine named without a path ("host") -> data/machines/host.ini. */
+const char *plat_machine_path(const char *arg, char *buf, size_t len);
+
 /* ---- control.c: shared by the host API and the scenario runner ---- */
 NTSTATUS plat_set_ac_locked(const char *name, bool online);
 NTSTATUS plat_set_present_locked(const char *name, bool present);
