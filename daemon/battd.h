@@ -44,6 +44,10 @@ typedef struct battd_options {
     const char *registry_file;                     /* the host registry, persisted (INF installs) */
     const char *store_dir;                         /* the driver store for INF installs */
     const char *action_commands[BK_PO_ACTION_COUNT]; /* [BK_PO_ACTION_NONE] unused */
+    char history_file[4096];                         /* "" with --no-history */
+    unsigned history_retention_days;                 /* 0: keep everything */
+    unsigned history_interval_s;                     /* a sample at least this often */
+    const char *http_listen;                         /* "127.0.0.1:PORT"; NULL: no HTTP server */
 } battd_options_t;
 
 /* Fills `o` from argv; 0 ok, 1 printed help/version (exit 0), -1 usage

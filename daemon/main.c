@@ -4,6 +4,7 @@
  * logged and the exit status is 1). Without -f it detaches once the
  * socket is listening, so "battd && battctl list" works. */
 #include "battd.h"
+#include "history.h"
 #include "server.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <initguid.h>
@@ -115,6 +117,33 @@ static int write_pidfile(const char *path)
     return 0;
 }
 
+/* ---- history, live state, HTTP ---- */
+static char machine_name[64] = "machine";
+
+const char *battd_machine_name(void)
+{
+    return machine_name;
+}
+
+static int battd_history_start(bk_host_t *host, const battd_options_t *o)
+{
+    int64_t start_ms = -1;
+    if (history_machine_describe(o->machine, machine_name, sizeof machine_name, &start_ms) != 0)
+        start_ms = -1;
+    history_set_clock(host, start_ms >= 0 ? start_ms : (int64_t)time(NULL) * 1000);
+    history_open(&(history_config_t){.path = o->history_file[0] ? o->history_file : NULL,
+                                     .retention_days = o->history_retention_days,
+                                     .interval_s = o->history_interval_s});
+    /* Without history (off, or a bad file) the live state still serves. */
+    return monitor_start(host, o->history_interval_s);
+}
+
+static void battd_history_stop(void)
+{
+    monitor_stop();
+    history_close();
+}
+
 int main(int argc, char **argv)
 {
     battd_options_t o;
@@ -177,6 +206,11 @@ int main(int argc, char **argv)
         pidfile_written = true;
     }
     watch = bk_host_watch_interfaces(host, on_interface, NULL);
+    if (battd_history_start(host, &o) != 0) {
+        close(srv.listen_fd);
+        unlink(o.socket_path);
+        goto out;
+    }
     if (vclock_start(host, o.virtual_time ? o.virtual_factor : 0) != 0 ||
         power_start(host, &o) != 0) {
         dlog(DLOG_ERROR, "cannot start battd's threads");
@@ -199,6 +233,7 @@ int main(int argc, char **argv)
 out:
     vclock_stop();
     power_stop();
+    battd_history_stop();
     if (watch)
         bk_host_unwatch_interfaces(host, watch);
     if (machine_loaded)

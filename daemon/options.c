@@ -46,6 +46,15 @@ static const char usage_text[] =
     "      --max-pending N      requests in flight per client (default 256)\n"
     "      --spin-us N          after serving a request, poll N microseconds for\n"
     "                           the next before sleeping (default 50; 0: never)\n"
+    "      --history FILE       battery history database (SQLite; default: history.db\n"
+    "                           beside the registry, in $BATTKIT_STATE_DIR or\n"
+    "                           ~/.local/state/battkit, /var/lib/battkit for root)\n"
+    "      --no-history         keep no history\n"
+    "      --history-retention-days N  drop history older than N days (default 400;\n"
+    "                           0: keep all)\n"
+    "      --history-interval SECONDS  a sample at least this often (default 60)\n"
+    "      --http ADDRESS:PORT  serve the dashboard and /metrics there (loopback\n"
+    "                           only, e.g. 127.0.0.1:8080; default: off)\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n";
 
@@ -61,6 +70,11 @@ enum {
     OPT_SPIN,
     OPT_REGISTRY,
     OPT_STORE,
+    OPT_HISTORY,
+    OPT_NO_HISTORY,
+    OPT_HISTORY_RETENTION,
+    OPT_HISTORY_INTERVAL,
+    OPT_HTTP,
 };
 
 static const struct option long_options[] = {
@@ -81,6 +95,11 @@ static const struct option long_options[] = {
     {"spin-us", required_argument, NULL, OPT_SPIN},
     {"registry", required_argument, NULL, OPT_REGISTRY},
     {"store", required_argument, NULL, OPT_STORE},
+    {"history", required_argument, NULL, OPT_HISTORY},
+    {"no-history", no_argument, NULL, OPT_NO_HISTORY},
+    {"history-retention-days", required_argument, NULL, OPT_HISTORY_RETENTION},
+    {"history-interval", required_argument, NULL, OPT_HISTORY_INTERVAL},
+    {"http", required_argument, NULL, OPT_HTTP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -140,6 +159,38 @@ static int parse_action(const char *v, battd_options_t *o)
     return 0;
 }
 
+/* Loopback only: the dashboard has no authentication of its own. */
+static int parse_http(const char *v)
+{
+    const char *colon = strrchr(v, ':');
+    char host[64];
+    size_t n = colon ? (size_t)(colon - v) : 0;
+    if (!colon || n == 0 || n >= sizeof host)
+        return bad("--http", v, "expected ADDRESS:PORT, e.g. 127.0.0.1:8080");
+    memcpy(host, v, n);
+    host[n] = 0;
+    unsigned port;
+    if (parse_count("--http", colon + 1, 1, 65535, &port) < 0)
+        return -1;
+    if (strncmp(host, "127.", 4) != 0 && strcmp(host, "localhost") != 0 &&
+        strcmp(host, "[::1]") != 0)
+        return bad("--http", v, "only a loopback address (127.x.x.x, localhost, [::1])");
+    return 0;
+}
+
+static bool default_history(battd_options_t *o)
+{
+    char registry[4096];
+    if (bk_setup_default_paths(registry, sizeof registry, NULL, 0) != 0)
+        return false;
+    char *slash = strrchr(registry, '/');
+    if (!slash)
+        return false;
+    *slash = 0;
+    return (size_t)snprintf(o->history_file, sizeof o->history_file, "%s/history.db", registry) <
+           sizeof o->history_file;
+}
+
 int options_parse(int argc, char **argv, battd_options_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -148,7 +199,9 @@ int options_parse(int argc, char **argv, battd_options_t *o)
     o->max_handles = DEFAULT_MAX_HANDLES;
     o->max_pending = DEFAULT_MAX_PENDING;
     o->spin_us = DEFAULT_SPIN_US;
-    bool have_socket = false;
+    o->history_retention_days = 400;
+    o->history_interval_s = 60;
+    bool have_socket = false, have_history = false;
     int c;
     optind = 1;
     opterr = 0;
@@ -209,6 +262,30 @@ int options_parse(int argc, char **argv, battd_options_t *o)
         case OPT_STORE:
             o->store_dir = optarg;
             break;
+        case OPT_HISTORY:
+            if (!*optarg || strlen(optarg) >= sizeof o->history_file)
+                return bad("--history", optarg, "empty or too long");
+            strcpy(o->history_file, optarg);
+            have_history = true;
+            break;
+        case OPT_NO_HISTORY:
+            o->history_file[0] = 0;
+            have_history = true;
+            break;
+        case OPT_HISTORY_RETENTION:
+            if (parse_count("--history-retention-days", optarg, 0, 100000,
+                            &o->history_retention_days) < 0)
+                return -1;
+            break;
+        case OPT_HISTORY_INTERVAL:
+            if (parse_count("--history-interval", optarg, 1, 86400, &o->history_interval_s) < 0)
+                return -1;
+            break;
+        case OPT_HTTP:
+            if (parse_http(optarg) < 0)
+                return -1;
+            o->http_listen = optarg;
+            break;
         case OPT_ACTION:
             if (parse_action(optarg, o) < 0)
                 return -1;
@@ -246,6 +323,10 @@ int options_parse(int argc, char **argv, battd_options_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "battd: unexpected argument '%s'\nTry 'battd --help'.\n", argv[optind]);
+        return -1;
+    }
+    if (!have_history && !default_history(o)) {
+        fprintf(stderr, "battd: the default history path is too long; use --history\n");
         return -1;
     }
     if (!have_socket && !bkp_default_socket_path(o->socket_path, sizeof o->socket_path)) {
