@@ -47,7 +47,6 @@ typedef struct battd_options {
     char history_file[4096];                         /* "" with --no-history */
     unsigned history_retention_days;                 /* 0: keep everything */
     unsigned history_interval_s;                     /* a sample at least this often */
-    const char *http_listen;                         /* "127.0.0.1:PORT"; NULL: no HTTP server */
 } battd_options_t;
 
 /* Fills `o` from argv; 0 ok, 1 printed help/version (exit 0), -1 usage

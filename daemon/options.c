@@ -53,8 +53,6 @@ static const char usage_text[] =
     "      --history-retention-days N  drop history older than N days (default 400;\n"
     "                           0: keep all)\n"
     "      --history-interval SECONDS  a sample at least this often (default 60)\n"
-    "      --http ADDRESS:PORT  serve the dashboard and /metrics there (loopback\n"
-    "                           only, e.g. 127.0.0.1:8080; default: off)\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n";
 
@@ -74,7 +72,6 @@ enum {
     OPT_NO_HISTORY,
     OPT_HISTORY_RETENTION,
     OPT_HISTORY_INTERVAL,
-    OPT_HTTP,
 };
 
 static const struct option long_options[] = {
@@ -99,7 +96,6 @@ static const struct option long_options[] = {
     {"no-history", no_argument, NULL, OPT_NO_HISTORY},
     {"history-retention-days", required_argument, NULL, OPT_HISTORY_RETENTION},
     {"history-interval", required_argument, NULL, OPT_HISTORY_INTERVAL},
-    {"http", required_argument, NULL, OPT_HTTP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -156,25 +152,6 @@ static int parse_action(const char *v, battd_options_t *o)
     if (a <= BK_PO_ACTION_NONE)
         return bad("--action-command", v, "unknown action (notify, sleep, hibernate, shutdown)");
     o->action_commands[a] = eq + 1;
-    return 0;
-}
-
-/* Loopback only: the dashboard has no authentication of its own. */
-static int parse_http(const char *v)
-{
-    const char *colon = strrchr(v, ':');
-    char host[64];
-    size_t n = colon ? (size_t)(colon - v) : 0;
-    if (!colon || n == 0 || n >= sizeof host)
-        return bad("--http", v, "expected ADDRESS:PORT, e.g. 127.0.0.1:8080");
-    memcpy(host, v, n);
-    host[n] = 0;
-    unsigned port;
-    if (parse_count("--http", colon + 1, 1, 65535, &port) < 0)
-        return -1;
-    if (strncmp(host, "127.", 4) != 0 && strcmp(host, "localhost") != 0 &&
-        strcmp(host, "[::1]") != 0)
-        return bad("--http", v, "only a loopback address (127.x.x.x, localhost, [::1])");
     return 0;
 }
 
@@ -280,11 +257,6 @@ int options_parse(int argc, char **argv, battd_options_t *o)
         case OPT_HISTORY_INTERVAL:
             if (parse_count("--history-interval", optarg, 1, 86400, &o->history_interval_s) < 0)
                 return -1;
-            break;
-        case OPT_HTTP:
-            if (parse_http(optarg) < 0)
-                return -1;
-            o->http_listen = optarg;
             break;
         case OPT_ACTION:
             if (parse_action(optarg, o) < 0)
