@@ -9,7 +9,6 @@
  * state the HTTP server shows. Does not decide policy (power.c). */
 #include "battd.h"
 #include "history.h"
-#include "hostops.h"
 
 #include <windows.h>
 #include <poclass.h>
@@ -199,44 +198,30 @@ static void query_string(slot_t *s, BATTERY_QUERY_INFORMATION_LEVEL level, char 
 }
 
 /* ---- system state: the one source ---- */
-static void system_state_locked(live_system_t *out)
+/* The power manager's SYSTEM_BATTERY_STATE and SYSTEM_POWER_STATUS
+ * (ntos/po), read at once. */
+void monitor_system_state(live_system_t *out)
 {
-    bkc_battery_reading_t r[MAX_SLOTS];
-    *out = (live_system_t){.battery_life_time_s = -1};
-    for (size_t i = 0; i < M.nslots; i++) {
-        const live_battery_t *b = &M.slots[i]->live;
-        r[i] = (bkc_battery_reading_t){
-            .state = b->present ? BKC_BATTERY_OK : BKC_BATTERY_ABSENT,
-            .capabilities = b->capabilities,
-            .full_capacity =
-                b->full_mwh == HIST_UNKNOWN ? BATTERY_UNKNOWN_CAPACITY : (uint32_t)b->full_mwh,
-            .power_state = b->power_state,
-            .capacity = b->capacity_mwh == HIST_UNKNOWN ? BATTERY_UNKNOWN_CAPACITY
-                                                        : (uint32_t)b->capacity_mwh,
-            .rate = b->rate_mw == HIST_UNKNOWN ? (int32_t)0x80000000 : (int32_t)b->rate_mw};
-        if (b->present) {
-            if (b->capacity_mwh != HIST_UNKNOWN)
-                out->remaining_mwh += b->capacity_mwh;
-            if (b->full_mwh != HIST_UNKNOWN)
-                out->full_mwh += b->full_mwh;
-            if (b->rate_mw != HIST_UNKNOWN)
-                out->rate_mw += b->rate_mw;
-        }
-    }
-    bkc_power_status_t ps;
-    bkc_compute_power_status(r, M.nslots, &ps);
+    bk_power_state_t ps;
+    *out = (live_system_t){.ac_line_status = 255,
+                           .battery_flag = 255,
+                           .battery_life_percent = 255,
+                           .battery_life_time_s = -1,
+                           .remaining_mwh = HIST_UNKNOWN,
+                           .full_mwh = HIST_UNKNOWN,
+                           .rate_mw = HIST_UNKNOWN};
+    if (!M.host || bk_host_power_state(M.host, &ps) != STATUS_SUCCESS)
+        return;
     out->ac_line_status = ps.ac_line_status;
     out->battery_flag = ps.battery_flag;
     out->battery_life_percent = ps.battery_life_percent;
     out->battery_life_time_s =
         ps.battery_life_time == 0xFFFFFFFFu ? -1 : (int64_t)ps.battery_life_time;
-}
-
-void monitor_system_state(live_system_t *out)
-{
-    pthread_mutex_lock(&M.lock);
-    system_state_locked(out);
-    pthread_mutex_unlock(&M.lock);
+    if (ps.battery_present) {
+        out->remaining_mwh = ps.remaining_capacity;
+        out->full_mwh = ps.max_capacity;
+        out->rate_mw = ps.rate == INT32_MIN ? HIST_UNKNOWN : ps.rate;
+    }
 }
 
 /* ---- waits ---- */
@@ -310,19 +295,6 @@ static void event_record(hist_record_t *r, int64_t t, const char *uid, const cha
     snprintf(r->e.detail, sizeof r->e.detail, "%s", detail ? detail : "");
 }
 
-/* Appends an "ac" event when the system's AC line status changed. */
-static size_t ac_transition_locked(hist_record_t *r, int64_t t)
-{
-    live_system_t sys;
-    system_state_locked(&sys);
-    int ac = sys.ac_line_status;
-    if (ac == M.last_ac)
-        return 0;
-    M.last_ac = ac;
-    event_record(r, t, "", "ac", ac, ac == 1 ? "online" : ac == 0 ? "offline" : "unknown");
-    return 1;
-}
-
 /* A host worker, PASSIVE_LEVEL: record the sample, re-arm. */
 static void wait_work(void *ctx)
 {
@@ -358,7 +330,6 @@ static void wait_work(void *ctx)
         recs[n].s.rate_mw = b->rate_mw;
         recs[n].s.temperature_dk = b->temperature_dk;
         n++;
-        n += ac_transition_locked(&recs[n], w->t_ms);
         if (w->t_ms - s->info_ms >= INFO_PERIOD_MS)
             s->need_info = true;
         rearm = true;
@@ -427,15 +398,48 @@ static void read_capacity(slot_t *s, hist_record_t *out, size_t *n, int64_t t)
     }
 }
 
+enum { READ_ABSENT, READ_OK, READ_ERROR };
+typedef struct reading {
+    int state;
+    BATTERY_STATUS status;
+} reading_t;
+
+/* docs: QUERY_TAG with Timeout 0 answers at once (STATUS_NO_SUCH_DEVICE:
+ * an empty slot), then QUERY_STATUS with Timeout 0. */
+static void read_battery(slot_t *s, reading_t *r, uint32_t *tag_out)
+{
+    ULONG zero = 0, tag = 0;
+    uint32_t got = 0;
+    r->state = READ_ERROR;
+    *tag_out = 0;
+    bk_status_t st = bounded_ioctl(NULL, s->h, IOCTL_BATTERY_QUERY_TAG, &zero, sizeof zero, &tag,
+                                   sizeof tag, &got);
+    if (st == STATUS_NO_SUCH_DEVICE) {
+        r->state = READ_ABSENT;
+        return;
+    }
+    if (!NT_SUCCESS(st) || got != sizeof tag || tag == BATTERY_TAG_INVALID)
+        return;
+    BATTERY_WAIT_STATUS w = {.BatteryTag = tag};
+    st = bounded_ioctl(NULL, s->h, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &r->status,
+                       sizeof r->status, &got);
+    if (st == STATUS_NO_SUCH_DEVICE)
+        r->state = READ_ABSENT;
+    if (!NT_SUCCESS(st) || got != sizeof r->status)
+        return;
+    r->state = READ_OK;
+    *tag_out = tag;
+}
+
 /* Tag, identity, status: on arrival, after a tag wait, after an error. */
 static void read_slot(slot_t *s)
 {
     hist_record_t recs[6];
     size_t n = 0;
     int64_t t = history_now_ms();
-    bkc_battery_reading_t r;
+    reading_t r;
     uint32_t tag = 0;
-    bkc_read_battery(s->h, bounded_ioctl, NULL, &r, &tag);
+    read_battery(s, &r, &tag);
     pthread_mutex_lock(&M.lock);
     s->need_read = false;
     s->retry = false;
@@ -443,21 +447,20 @@ static void read_slot(slot_t *s)
     uint32_t old_tag = s->tag_changed ? 0 : s->tag;
     s->tag_changed = false;
     pthread_mutex_unlock(&M.lock);
-    if (r.state != BKC_BATTERY_OK) {
+    if (r.state != READ_OK) {
         dlog(DLOG_DEBUG, "history: %s reads %s", s->live.path,
-             r.state == BKC_BATTERY_ABSENT ? "absent" : "unreadable");
+             r.state == READ_ABSENT ? "absent" : "unreadable");
         pthread_mutex_lock(&M.lock);
-        if (was_present && r.state == BKC_BATTERY_ABSENT) {
+        if (was_present && r.state == READ_ABSENT) {
             event_record(&recs[n++], t, s->live.unique_id, "removal", 0, s->live.path);
             s->live.present = false;
             s->tag = 0;
-            n += ac_transition_locked(&recs[n], t);
             M.generation++;
         }
-        s->retry = r.state == BKC_BATTERY_ERROR; /* the next round (1 s) reads again */
+        s->retry = r.state == READ_ERROR; /* the next round (1 s) reads again */
         pthread_mutex_unlock(&M.lock);
         history_push(recs, n);
-        if (r.state == BKC_BATTERY_ABSENT)
+        if (r.state == READ_ABSENT)
             arm(s);
         return;
     }
@@ -507,9 +510,10 @@ static void read_slot(slot_t *s)
     }
     pthread_mutex_lock(&M.lock);
     live_battery_t *b = &s->live;
-    b->power_state = r.power_state;
-    b->capacity_mwh = known(r.capacity);
-    b->rate_mw = (ULONG)r.rate == BATTERY_UNKNOWN_RATE ? HIST_UNKNOWN : r.rate;
+    b->power_state = r.status.PowerState;
+    b->capacity_mwh = known(r.status.Capacity);
+    b->voltage_mv = r.status.Voltage == BATTERY_UNKNOWN_VOLTAGE ? HIST_UNKNOWN : r.status.Voltage;
+    b->rate_mw = (ULONG)r.status.Rate == BATTERY_UNKNOWN_RATE ? HIST_UNKNOWN : r.status.Rate;
     b->t_ms = t;
     hist_record_t *smp = &recs[n++];
     *smp = (hist_record_t){.kind = HREC_SAMPLE, .t_ms = t};
@@ -519,7 +523,6 @@ static void read_slot(slot_t *s)
     smp->s.voltage_mv = b->voltage_mv;
     smp->s.rate_mw = b->rate_mw;
     smp->s.temperature_dk = b->temperature_dk;
-    n += ac_transition_locked(&recs[n], t);
     M.generation++;
     pthread_mutex_unlock(&M.lock);
     history_push(recs, n);
@@ -657,7 +660,40 @@ static void on_interface(void *context, const GUID *guid, const char *path, int 
     pthread_mutex_unlock(&M.lock);
 }
 
-static void *watch_handle;
+static void *watch_handle, *power_watch;
+static uint32_t seen_actions;
+
+/* The power manager's notification (a host worker, no lock held): AC
+ * transitions and DC policy actions go into the history as they happen. */
+static void on_power(void *context, const bk_power_state_t *ps)
+{
+    (void)context;
+    hist_record_t recs[9];
+    size_t n = 0;
+    int64_t t = history_now_ms();
+    pthread_mutex_lock(&M.lock);
+    int ac = ps->ac_line_status;
+    if (ac != M.last_ac) {
+        M.last_ac = ac;
+        event_record(&recs[n++], t, "", "ac", ac,
+                     ac == 1   ? "online"
+                     : ac == 0 ? "offline"
+                               : "unknown");
+    }
+    uint32_t fresh = ps->actions_taken - seen_actions;
+    seen_actions = ps->actions_taken;
+    M.generation++;
+    pthread_cond_broadcast(&M.cv);
+    pthread_mutex_unlock(&M.lock);
+    history_push(recs, n);
+    if (fresh) {
+        bk_power_action_t a[8];
+        size_t got = bk_host_power_actions(M.host, a, 8);
+        for (size_t i = got > fresh ? got - fresh : 0; i < got; i++)
+            history_record_policy_action(t, bk_po_level_name(a[i].level),
+                                         bk_po_action_name(a[i].action), a[i].percent);
+    }
+}
 
 int monitor_start(bk_host_t *host, unsigned interval_s)
 {
@@ -669,6 +705,11 @@ int monitor_start(bk_host_t *host, unsigned interval_s)
     pthread_cond_init(&M.cv, &a);
     pthread_condattr_destroy(&a);
     watch_handle = bk_host_watch_interfaces(host, on_interface, NULL);
+    bk_power_state_t ps;
+    if (bk_host_power_state(host, &ps) == STATUS_SUCCESS)
+        seen_actions = ps.actions_taken;
+    power_watch = bk_host_watch_power(host, on_power, NULL);
+    on_power(NULL, &ps); /* the state found at start */
     if (pthread_create(&M.thread, NULL, monitor_thread, NULL) != 0)
         return -1;
     M.running = true;
@@ -679,6 +720,9 @@ void monitor_stop(void)
 {
     if (!M.running)
         return;
+    if (power_watch)
+        bk_host_unwatch_power(M.host, power_watch);
+    power_watch = NULL;
     if (watch_handle)
         bk_host_unwatch_interfaces(M.host, watch_handle);
     watch_handle = NULL;
