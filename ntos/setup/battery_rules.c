@@ -5,6 +5,7 @@
  * demand, and battc installed beside the miniclass. Generic INF rules are
  * bk_inf_check's. Shared by the installer and `battinf verify`. */
 #include "battery_rules.h"
+#include "wdf_rules.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -216,6 +217,7 @@ static void check_installs(bk_inf_t *inf, bk_diags_t *diags)
             } else if (seen_add(&services, inst.function_service->section, NULL)) {
                 check_function_service(&inst, inst.function_service, diags);
             }
+            setup_wdf_rules(inf, &inst, diags); /* KMDF drivers */
             if (!copies_file(&inst, "battc.sys"))
                 WARN(
                     sec->file, sec->line,

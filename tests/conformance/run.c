@@ -83,6 +83,7 @@ const bk_conformance_controller_t *bk_conformance_find_controller(const char *dr
     } table[] = {
         {"badmini", &bk_conformance_controller_badmini},
         {"simbatt", &bk_conformance_controller_simbatt},
+        {"kmdfbatt", &bk_conformance_controller_simbatt}, /* speaks simbatt's control IOCTLs */
         {"battc_testmini", &bk_conformance_controller_testmini},
     };
     const bk_conformance_controller_t *ctl = NULL;
