@@ -9,6 +9,9 @@
  *   BENCH bk_ioctl_query_status_ns       the embedding API (bk_ioctl on a handle)
  *   BENCH compbatt_query_status_ns       the same IOCTL to \Device\CompositeBattery over
  *                                        that battery (what the power manager asks)
+ *   BENCH kmdf_query_status_ns           the same IOCTL as ioctl_query_status_ns to the KMDF
+ *                                        miniclass (drivers/kmdfbatt): the framework's
+ *                                        dispatch and preprocess callback before battc
  */
 #include <initguid.h>
 #include <ntddk.h>
@@ -35,6 +38,8 @@ typedef struct bench {
     PIRP irp; /* the reused one */
     PDEVICE_OBJECT composite;
     ULONG composite_tag;
+    PDEVICE_OBJECT kmdf; /* the top of kmdfbatt's stack */
+    ULONG kmdf_tag;
     KEVENT done;
 } bench_t;
 
@@ -91,6 +96,35 @@ static int ioctl_call(bench_t *b)
 static int compbatt_call(bench_t *b)
 {
     return query_status(b->composite, b->composite_tag);
+}
+
+static int kmdf_call(bench_t *b)
+{
+    return query_status(b->kmdf, b->kmdf_tag);
+}
+
+/* A kmdfbatt battery added as a root device; its stack's top and tag. */
+static int open_kmdf(bk_host_t *host, bench_t *b)
+{
+    bk_device_t *device;
+    ULONG zero = 0;
+    IO_STATUS_BLOCK iosb;
+    KEVENT event;
+
+    if (bk_host_add_root_device(host, "KMDFBATT\\Battery", "kmdfbatt", "KB0", KMDFBATT_SO,
+                                &device) != STATUS_SUCCESS)
+        return -1;
+    bk_host_settle(host);
+    b->kmdf = IoGetAttachedDeviceReference(bk_device_pdo(device));
+    ObDereferenceObject(b->kmdf); /* the device outlives the measurement */
+    KeInitializeEvent(&event, NotificationEvent, FALSE);
+    PIRP irp = IoBuildDeviceIoControlRequest(IOCTL_BATTERY_QUERY_TAG, b->kmdf, &zero, 4,
+                                             &b->kmdf_tag, 4, FALSE, &event, &iosb);
+    if (!irp)
+        return -1;
+    if (IoCallDriver(b->kmdf, irp) == STATUS_PENDING)
+        KeWaitForSingleObject(&event, Executive, KernelMode, FALSE, NULL);
+    return iosb.Status == STATUS_SUCCESS ? 0 : -1;
 }
 
 /* The composite over the test battery: its device and tag. */
@@ -204,13 +238,22 @@ int main(void)
     }
 
     variant_t v[] = {
-        {ioctl_call, CALLS, {0}},
-        {direct_call, CALLS, {0}},
-        {reused_call, CALLS, {0}},
-        {bk_ioctl_call, CALLS_SLOW, {0}},
-        {compbatt_call, CALLS, {0}},
+        {ioctl_call, CALLS, {0}},         {direct_call, CALLS, {0}},   {reused_call, CALLS, {0}},
+        {bk_ioctl_call, CALLS_SLOW, {0}}, {compbatt_call, CALLS, {0}},
     };
     int failed = measure(&b, v, 5);
+    /* The KMDF battery joins after the composite was measured over the
+     * test battery alone; it is measured in rounds with the WDM path. */
+    variant_t k[] = {
+        {ioctl_call, CALLS, {0}},
+        {kmdf_call, CALLS, {0}},
+    };
+    if (!failed && open_kmdf(host, &b) != 0) {
+        fprintf(stderr, "bench_battc: no kmdfbatt battery\n");
+        failed = 1;
+    }
+    if (!failed)
+        failed = measure(&b, k, 2);
     IoFreeIrp(b.irp);
     dlclose(so);
     bk_close(b.handle);
@@ -224,5 +267,8 @@ int main(void)
     printf("BENCH ioctl_reused_irp_query_status_ns %.1f\n", bench_quantile(v[2].runs, RUNS, 0.5));
     printf("BENCH bk_ioctl_query_status_ns %.1f\n", bench_quantile(v[3].runs, RUNS, 0.5));
     printf("BENCH compbatt_query_status_ns %.1f\n", bench_quantile(v[4].runs, RUNS, 0.5));
+    printf("BENCH kmdf_query_status_ns %.1f\n", bench_quantile(k[1].runs, RUNS, 0.5));
+    printf("BENCH kmdf_over_wdm_ratio %.2f\n",
+           bench_quantile(k[1].runs, RUNS, 0.5) / bench_quantile(k[0].runs, RUNS, 0.5));
     return 0;
 }
