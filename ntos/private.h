@@ -49,6 +49,9 @@ typedef struct ex_pool_stats {
 /* Owner: the loaded module (driver) whose code asked, or NULL for the host. */
 void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *caller);
 void ex_free(void *p, ULONG tag, bool check_tag);
+/* Attributes a block to the module holding `caller` (a framework object
+ * the host made on a driver's behalf, such as its device object). */
+void ex_set_owner(void *p, const void *caller);
 void ex_pool_stats(ex_pool_stats_t *stats);
 /* Calls fn for each outstanding block owned by `owner` (NULL: every block).
  * Returns the number of blocks. */

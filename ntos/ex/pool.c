@@ -57,6 +57,14 @@ void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *ca
     return b + 1;
 }
 
+void ex_set_owner(void *p, const void *caller)
+{
+    pool_block_t *b = (pool_block_t *)p - 1;
+    pthread_mutex_lock(&pool_lock);
+    b->owner = ldr_owner_of(caller);
+    pthread_mutex_unlock(&pool_lock);
+}
+
 void ex_free(void *p, ULONG tag, bool check_tag)
 {
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);

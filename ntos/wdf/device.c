@@ -220,6 +220,9 @@ NTSTATUS WdfDeviceCreate(PWDFDEVICE_INIT *DeviceInit, PWDF_OBJECT_ATTRIBUTES Dev
                             init->characteristics, init->exclusive, &fdo);
     if (!NT_SUCCESS(status))
         goto fail_object;
+    /* The device object is the driver's, as if it had called IoCreateDevice:
+     * the loader keeps the driver while a handle still holds the device. */
+    ex_set_owner(fdo, drv->code);
     wdf_device_extension_t *x = fdo->DeviceExtension;
     x->magic = WDF_DEVICE_EXTENSION_MAGIC;
     x->device = d;

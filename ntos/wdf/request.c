@@ -3,8 +3,9 @@
  * completes the IRP once and deletes the object; a request the driver
  * marks cancelable gets its EvtRequestCancel at most once.
  *
- * IRQL: every routine here <= DISPATCH_LEVEL; EvtRequestCancel runs at
- * DISPATCH_LEVEL on the thread that cancelled the IRP (IoCancelIrp). */
+ * IRQL: every routine here <= DISPATCH_LEVEL; EvtRequestCancel runs on the
+ * thread that cancelled the IRP (IoCancelIrp), at its IRQL, once the cancel
+ * spin lock is released. */
 #include "wdf_internal.h"
 
 #include <stdio.h>
