@@ -3,7 +3,9 @@
 # (<out>/<driver>.sys) with the mingw-w64 cross compiler and its DDK headers,
 # WITHOUT battkit's include/ (only the drivers' own battkit/*.h interface
 # headers are visible), then checks each image (scripts/check-sys-imports.sh).
-# A driver folder with a LINUX_ONLY file (a Linux bridge) is skipped.
+# A driver folder with a LINUX_ONLY file (a Linux bridge) is skipped, and so
+# is one with a NEEDS_WDK file (a KMDF driver: mingw-w64 has no wdf.h and no
+# framework library; the WDK builds it).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-build-windows}
@@ -49,6 +51,7 @@ drivers=()
 for d in "$drivers_dir"/*/; do
   name=$(basename "$d")
   [ -f "$d/LINUX_ONLY" ] && { echo "skip $name (Linux-only bridge)"; continue; }
+  [ -f "$d/NEEDS_WDK" ] && { echo "skip $name (KMDF: needs the WDK)"; continue; }
   ls "$d"/*.c >/dev/null 2>&1 || continue
   drivers+=("$name")
 done
