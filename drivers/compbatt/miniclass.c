@@ -120,8 +120,8 @@ NTSTATUS CompBattQueryInformation(PVOID Context, ULONG BatteryTag,
     }
     case BatteryDeviceName:
     case BatteryUniqueID:
-        return CompBattCopy(Buffer, BufferLength, name, sizeof(name) - sizeof(WCHAR),
-                            ReturnedLength);
+        /* With its terminating NUL, as a caller reading the string expects. */
+        return CompBattCopy(Buffer, BufferLength, name, sizeof(name), ReturnedLength);
     default:
         /* Per-pack facts (temperature, dates, serials, granularity) belong
          * to the batteries themselves. */
@@ -158,13 +158,19 @@ NTSTATUS CompBattDisableStatusNotify(PVOID Context)
     return STATUS_SUCCESS;
 }
 
-/* Charge control is per pack: a client sets it on the battery itself. */
+/* Charge control is per pack: a client sets it on the battery itself. A
+ * stale tag is still told so first, as for every tagged request. */
 NTSTATUS CompBattSetInformation(PVOID Context, ULONG BatteryTag,
                                 BATTERY_SET_INFORMATION_LEVEL Level, PVOID Buffer)
 {
-    UNREFERENCED_PARAMETER(Context);
-    UNREFERENCED_PARAMETER(BatteryTag);
+    PCOMPBATT_EXTENSION ext = Context;
+    NTSTATUS result;
+    KIRQL irql;
+
     UNREFERENCED_PARAMETER(Level);
     UNREFERENCED_PARAMETER(Buffer);
-    return STATUS_NOT_SUPPORTED;
+    KeAcquireSpinLock(&ext->Lock, &irql);
+    result = CompBattCheckTag(ext, BatteryTag);
+    KeReleaseSpinLock(&ext->Lock, irql);
+    return NT_SUCCESS(result) ? STATUS_NOT_SUPPORTED : result;
 }

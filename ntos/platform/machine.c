@@ -126,6 +126,8 @@ static void free_machine_state(void)
     free(plat.bat);
     free(plat.ac);
     free(plat.dev);
+    for (size_t i = 0; i < plat.nroots; i++)
+        free(plat.roots[i]);
     free(plat.roots);
     plat.bat = NULL;
     plat.ac = NULL;
@@ -190,7 +192,13 @@ static NTSTATUS add_root(const char *hardware_id, const char *service, const cha
                (unsigned)s);
         return STATUS_SUCCESS;
     }
-    plat.roots[plat.nroots++] = dev;
+    const char *path = bk_device_instance_path(dev);
+    if (!path || !(plat.roots[plat.nroots] = strdup(path))) {
+        plat_set_error("%s: out of memory", plat.file);
+        bk_host_remove_device(plat_host, dev, 0);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    plat.nroots++;
     return STATUS_SUCCESS;
 }
 
@@ -264,10 +272,13 @@ static void remove_roots(void)
 {
     /* Reverse order: the file's devices, simbatt, then the ACPI bus. */
     while (plat.nroots) {
-        bk_device_t *dev = plat.roots[--plat.nroots];
-        NTSTATUS s = bk_host_remove_device(plat_host, dev, 0);
+        char *instance = plat.roots[--plat.nroots];
+        bk_device_t *dev = bk_host_find_device(plat_host, instance);
+        NTSTATUS s = dev ? bk_host_remove_device(plat_host, dev, 0) : STATUS_SUCCESS;
         if (!NT_SUCCESS(s))
-            bk_log(BK_LOG_WARN, "platform: removing a machine device failed: 0x%08x", (unsigned)s);
+            bk_log(BK_LOG_WARN, "platform: removing machine device %s failed: 0x%08x", instance,
+                   (unsigned)s);
+        free(instance);
     }
 }
 
@@ -284,7 +295,6 @@ static void unload(bool remove_devices)
         return;
     if (remove_devices)
         remove_roots();
-    plat.nroots = 0;
     plat_events_stop();
     pthread_mutex_lock(&plat.lock);
     plat.loaded = false;

@@ -120,7 +120,9 @@ typedef struct plat {
     char scenario_error[256];
 
     /* Root devices the machine added, removed again on unload. */
-    bk_device_t **roots;
+    /* Root devices the machine added, by instance path: a test may remove
+     * one itself, so the pointer would not outlive it. */
+    char **roots;
     size_t nroots;
 } plat_t;
 

@@ -227,6 +227,22 @@ void cf_check_wmi(cf_ctx_t *c)
             cf_skip(c, names[i], "no battery tag to compare with");
         return;
     }
+    if (c->opt->composite) {
+        /* The WMI battery classes have one instance per battery; the
+         * composite is no battery device of its own (no PDO, no battery
+         * interface), so its members answer them. Checked only if it
+         * registered blocks after all. */
+        wmi_view_t v;
+        wmi_query(c, &BATTERY_STATUS_WMI_GUID, &v);
+        if (v.status == STATUS_WMI_GUID_NOT_FOUND) {
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+                cf_skip(c, names[i],
+                        "the composite battery registers no WMI blocks (%s): each "
+                        "battery's instance is its member's",
+                        cf_status_name(v.status));
+            return;
+        }
+    }
     if (cf_wants(c, names[0]))
         check_status_block(c);
     if (cf_wants(c, names[1])) {

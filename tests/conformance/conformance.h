@@ -73,6 +73,8 @@ extern const bk_conformance_controller_t bk_conformance_controller_badmini;
 extern const bk_conformance_controller_t bk_conformance_controller_simbatt;
 extern const bk_conformance_controller_t bk_conformance_controller_platform;
 extern const bk_conformance_controller_t bk_conformance_controller_testmini; /* battc's tests */
+/* The composite battery, changed through the machine's batteries. */
+extern const bk_conformance_controller_t bk_conformance_controller_composite;
 /* The controller for a driver (service name or .so path; NULL = the
  * batteries of a loaded machine, driven through the platform), or NULL. */
 const bk_conformance_controller_t *bk_conformance_find_controller(const char *driver);
@@ -103,6 +105,10 @@ typedef struct bk_conformance_options {
     uint32_t answer_bound_ms;
     /* Nonzero: leave the device in place (skips the unload checks). */
     int keep_device;
+    /* Nonzero (with driver NULL): test the composite battery of the loaded
+     * machine, \\Device\\CompositeBattery, opened by name as the power
+     * manager opens it, its members driven through the platform. */
+    int composite;
 } bk_conformance_options_t;
 
 typedef enum bk_conformance_verdict {

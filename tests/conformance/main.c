@@ -12,7 +12,8 @@
 static void usage(FILE *out)
 {
     fputs("usage: battkit-conformance (--driver NAME|PATH.so --hwid ID | --machine default|FILE)\n"
-          "         [--instance ID] [--only CHECK,...] [--no-controller] [--keep-device]\n"
+          "         [--composite] [--instance ID] [--only CHECK,...] [--no-controller] "
+          "[--keep-device]\n"
           "         [--expect-fail CHECK,...] [--notify-bound-ms N] [--answer-bound-ms N]\n"
           "         [--driver-dir DIR] [--verbose] [--list]\n",
           out);
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--no-controller")) {
             o.no_controller = 1;
+        } else if (!strcmp(a, "--composite")) {
+            o.composite = 1;
         } else if (!strcmp(a, "--keep-device")) {
             o.keep_device = 1;
         } else if (!strcmp(a, "--verbose")) {
@@ -69,7 +72,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!!o.driver == !!machine || (o.driver && !o.hwid)) {
+    if (!!o.driver == !!machine || (o.driver && !o.hwid) || (o.composite && !machine)) {
         usage(stderr);
         return 2;
     }

@@ -201,8 +201,11 @@ static void run_battery(cf_ctx_t *c, cf_battery_t *b)
     const bk_conformance_controller_t *ctl = NULL;
 
     c->bat = b;
-    if (!o->no_controller)
-        ctl = o->controller ? o->controller : bk_conformance_find_controller(o->driver);
+    if (!o->no_controller && o->controller)
+        ctl = o->controller;
+    else if (!o->no_controller)
+        ctl = o->composite ? &bk_conformance_controller_composite
+                           : bk_conformance_find_controller(o->driver);
     if (ctl && ctl->open) {
         struct ctl_open_job j = {.bat = b, .ctl = ctl, .result = -1};
         if (cf_call(c, ctl_open_on_helper, &j) && j.result == 0)
@@ -267,6 +270,37 @@ static bool listed(char **list, size_t n, const char *path)
     return false;
 }
 
+/* The composite battery is opened by name, as the power manager opens it,
+ * and must not be a GUID_DEVICE_BATTERY interface: applications that
+ * enumerate batteries would count every battery twice. */
+static char composite_path[] = "\\Device\\CompositeBattery";
+static const char composite_instance[] = "ROOT\\COMPOSITE_BATTERY\\0";
+
+static bool find_composite(cf_ctx_t *c, char **interfaces, size_t n, bk_device_t **device)
+{
+    const char *name = "battery_interface_registered";
+    *device = bk_host_find_device(c->host, composite_instance);
+    if (!*device) {
+        cf_fail(c, name, "the machine has no composite battery (%s; composite_battery = no?)",
+                composite_instance);
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (device_behind(c->host, interfaces[i]) == *device) {
+            cf_fail(c, name,
+                    "the composite battery is a battery interface (%s): enumerating "
+                    "applications would count each battery twice",
+                    interfaces[i]);
+            return false;
+        }
+    }
+    cf_pass(c, name,
+            "%s is opened by name and is no GUID_DEVICE_BATTERY interface (the %zu "
+            "interface%s are its members)",
+            composite_path, n, n == 1 ? "" : "s");
+    return true;
+}
+
 int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
                        bk_conformance_report_t *report)
 {
@@ -282,7 +316,8 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
     if (!report)
         report = &local;
     failed_before = report->failed;
-    if (!host || !options || (options->driver && !options->hwid) || unknown_names(options))
+    if (!host || !options || (options->driver && !options->hwid) ||
+        (options->driver && options->composite) || unknown_names(options))
         return -1;
     if (!bk_host_is_virtual(host)) {
         if (options->out)
@@ -341,12 +376,18 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
         cf_pass(&c, "driver_starts", "%s started on %s%s", options->driver, options->hwid,
                 j.service ? "" : " (bound by its INF)");
     } else {
-        cf_skip(&c, "driver_starts", "testing the batteries already on the host");
+        cf_skip(&c, "driver_starts", "testing the %s already on the host",
+                options->composite ? "composite battery" : "batteries");
     }
 
     nafter = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &after);
     bats = calloc(nafter ? nafter : 1, sizeof *bats);
-    for (size_t i = 0; bats && i < nafter; i++) {
+    if (bats && options->composite) {
+        if (!find_composite(&c, after, nafter, &device))
+            goto unload;
+        bats[nbat++].path = composite_path;
+    }
+    for (size_t i = 0; bats && !options->composite && i < nafter; i++) {
         if (options->driver && listed(before, nbefore, after[i]))
             continue;
         bats[nbat++].path = after[i];
@@ -356,8 +397,9 @@ int bk_conformance_run(bk_host_t *host, const bk_conformance_options_t *options,
                 "no new GUID_DEVICE_BATTERY interface is enabled");
         goto unload;
     }
-    cf_pass(&c, "battery_interface_registered", "%zu battery interface%s: %s", nbat,
-            nbat > 1 ? "s" : "", bats[0].path);
+    if (!options->composite)
+        cf_pass(&c, "battery_interface_registered", "%zu battery interface%s: %s", nbat,
+                nbat > 1 ? "s" : "", bats[0].path);
 
     for (size_t i = 0; i < nbat && !c.wedged; i++) {
         cf_battery_t *b = &bats[i];
@@ -394,7 +436,7 @@ unload:
     c.bat = nbat ? &bats[0] : NULL;
     if (!c.wedged)
         cf_check_unload(&c, device ? device : (c.bat ? device_behind(host, c.bat->path) : NULL),
-                        device != NULL, &pool_before);
+                        device != NULL && !options->composite, &pool_before);
     if (!c.wedged && c.bat && c.bat->handle)
         cf_call(&c, close_on_helper, c.bat);
     c.bat = NULL;
