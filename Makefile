@@ -6,6 +6,7 @@
 #   make memcheck   run the host tests under valgrind
 #   make windows    build the drivers as Windows x64 .sys images into build-windows/
 #   make install PREFIX=DIR
+#   make deb        build the Debian packages into build-deb/ (lintian-checked)
 PREFIX ?= /usr/local
 JOBS   ?= $(shell nproc)
 ifeq ($(SANITIZE),1)
@@ -15,7 +16,7 @@ else
 BUILD  ?= build
 endif
 
-.PHONY: all bootstrap configure test run bench memcheck windows install clean format
+.PHONY: all bootstrap configure test run bench memcheck windows deb install clean format
 all: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
@@ -40,6 +41,9 @@ memcheck: all
 windows: bootstrap
 	@bash scripts/build-windows.sh build-windows
 
+deb: bootstrap
+	@bash scripts/debian-package.sh --no-install
+
 install: configure
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
@@ -49,4 +53,4 @@ format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-windows
+	rm -rf build build-asan build-windows build-deb

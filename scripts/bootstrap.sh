@@ -5,6 +5,7 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev valgrind
       gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64
       libsqlite3-dev sqlite3 nut-server nut-client libupsclient-dev)
 pkgs+=(python3)  # battkit-sim plan checks (tests/sim)
+pkgs+=(dpkg-dev debhelper lintian adduser)  # Debian packages (scripts/debian-package.sh, issue 16)
 pkgs+=(libmicrohttpd-dev chromium chromium-driver prometheus)  # dashboard and /metrics (issues 13, 17)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -21,8 +21,7 @@ static void root_device_id(const char *hardware_id, char *out, size_t len)
     char *sep = strchr(part, '\\');
     if (sep)
         *sep = 0;
-    pnp_copy(out, len, "ROOT\\");
-    strncat(out, part, len - strlen(out) - 1);
+    pnp_format(out, len, "ROOT\\%s", part);
 }
 
 static bool pick_instance(const char *device_id, const char *wanted, char *out, size_t len)

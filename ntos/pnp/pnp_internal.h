@@ -164,6 +164,8 @@ size_t pnp_utf16_multi_to_utf8(const WCHAR *src, size_t src_chars, char *dst, si
 /* Pool copy of a UTF-8 string or MULTI_SZ as UTF-16; *bytes gets the size. */
 WCHAR *pnp_pool_wide(const char *utf8, bool multi, ULONG tag, const void *caller, ULONG *bytes);
 void pnp_copy(char *dst, size_t len, const char *src);
+/* snprintf that cuts to len like pnp_copy; false when it had to cut. */
+bool pnp_format(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int pnp_strcasecmp(const char *a, const char *b);
 /* "A\B\C" -> "A#B#C" */
 void pnp_hash_path(char *dst, size_t len, const char *src);

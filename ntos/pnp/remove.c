@@ -84,9 +84,7 @@ NTSTATUS pnp_unload_if_idle(PDRIVER_OBJECT drv)
     if (!NT_SUCCESS(status)) {
         bk_log(BK_LOG_ERROR, "pnp: unloading driver %s after its last device: %s", service, report);
         pthread_mutex_lock(&unload_lock);
-        pnp_copy(last_report, sizeof last_report, service);
-        strncat(last_report, ": ", sizeof last_report - strlen(last_report) - 1);
-        strncat(last_report, report, sizeof last_report - strlen(last_report) - 1);
+        pnp_format(last_report, sizeof last_report, "%s: %s", service, report);
         pthread_mutex_unlock(&unload_lock);
     } else {
         bk_log(BK_LOG_INFO, "pnp: driver %s unloaded after its last device", service);

@@ -4,6 +4,7 @@
 #include "pnp_internal.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 size_t pnp_multi_len(const char *multi)
@@ -68,6 +69,15 @@ WCHAR *pnp_pool_wide(const char *utf8, bool multi, ULONG tag, const void *caller
 void pnp_copy(char *dst, size_t len, const char *src)
 {
     snprintf(dst, len, "%s", src ? src : "");
+}
+
+bool pnp_format(char *dst, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(dst, len, fmt, ap);
+    va_end(ap);
+    return n >= 0 && (size_t)n < len;
 }
 
 int pnp_strcasecmp(const char *a, const char *b)

@@ -11,7 +11,7 @@ fail=0
 check() { # NAME STATUS
   if [ "$2" -eq 0 ]; then echo "ok   $1"; else echo "FAIL $1"; fail=1; fi
 }
-pages=(battctl.1 battd.8 battinf.8 battkit-conformance.1 battkit-driver-cc.1 battkit-machine.5)
+pages=(battctl.1 battd.8 battinf.8 battkit-conformance.1 battkit-driver-cc.1 battkit-machine.5 battkit-sim.1)
 for p in "${pages[@]}"; do
   warn=$(groff -man -ww -z -Tutf8 "$docs/$p" 2>&1)
   [ -z "$warn" ] || echo "$warn"
@@ -39,6 +39,7 @@ check_options battctl.1 "$("$bin/battctl" --help)"
 check_options battinf.8 "$("$bin/battinf" --help)"
 check_options battkit-conformance.1 "$("$bin/battkit-conformance" --help)"
 check_options battkit-driver-cc.1 "$("$bin/battkit-driver-cc" --help 2>&1)"
+check_options battkit-sim.1 "$("$bin/battkit-sim" --help)"
 
 # battkit-machine(5) names every key and section of the machine table.
 text=$(LC_ALL=C MANWIDTH=200 man -l "$docs/battkit-machine.5" 2>/dev/null | col -b)

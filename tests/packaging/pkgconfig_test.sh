@@ -12,7 +12,7 @@ prefix="$work/prefix"
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" 2>&1 ||
   { echo "FAIL: cmake --install:"; cat "$work/install.log"; exit 1; }
 for page in man1/battctl.1 man8/battd.8 man8/battinf.8 man1/battkit-conformance.1 \
-            man1/battkit-driver-cc.1 man5/battkit-machine.5; do
+            man1/battkit-driver-cc.1 man1/battkit-sim.1 man5/battkit-machine.5; do
   [ -f "$prefix/share/man/$page" ] || { echo "FAIL: make install does not install $page"; exit 1; }
 done
 echo "ok   install_puts_every_man_page_in_its_section"
