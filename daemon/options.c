@@ -2,6 +2,8 @@
  * naming the option, --help text. Owns the defaults (limits, socket path). */
 #include "battd.h"
 
+#include <battkit/state_dir.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -157,15 +159,7 @@ static int parse_action(const char *v, battd_options_t *o)
 
 static bool default_history(battd_options_t *o)
 {
-    char registry[4096];
-    if (bk_setup_default_paths(registry, sizeof registry, NULL, 0) != 0)
-        return false;
-    char *slash = strrchr(registry, '/');
-    if (!slash)
-        return false;
-    *slash = 0;
-    return (size_t)snprintf(o->history_file, sizeof o->history_file, "%s/history.db", registry) <
-           sizeof o->history_file;
+    return bk_default_history_file(o->history_file, sizeof o->history_file) == 0;
 }
 
 int options_parse(int argc, char **argv, battd_options_t *o)

@@ -6,6 +6,8 @@
  * temp directories and package directories no record refers to. */
 #include "setup_internal.h"
 
+#include <battkit/state_dir.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,21 +26,7 @@ int bk_setup_default_paths(char *registry_file, size_t registry_len, char *store
                            size_t store_len)
 {
     char state[SETUP_PATH_MAX];
-    const char *env = getenv("BATTKIT_STATE_DIR");
-    const char *xdg = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    int n;
-    if (env && *env)
-        n = snprintf(state, sizeof state, "%s", env);
-    else if (geteuid() == 0)
-        n = snprintf(state, sizeof state, "/var/lib/battkit");
-    else if (xdg && *xdg == '/')
-        n = snprintf(state, sizeof state, "%s/battkit", xdg);
-    else if (home && *home == '/')
-        n = snprintf(state, sizeof state, "%s/.local/state/battkit", home);
-    else
-        n = snprintf(state, sizeof state, "/tmp/battkit-%u", (unsigned)geteuid());
-    if (n < 0 || (size_t)n >= sizeof state)
+    if (bk_state_dir(state, sizeof state) != 0)
         return -1;
     if (registry_file &&
         (size_t)snprintf(registry_file, registry_len, "%s/registry", state) >= registry_len)

@@ -26,6 +26,11 @@ static const char usage_text[] =
     "  sim fault BATTERY KIND [on|off]   KIND: no-answer stuck sensor critical wrong-tag\n"
     "  sim load WATTS | sim charge BATTERY PERCENT | sim temperature BATTERY CELSIUS\n"
     "  sim advance DURATION        move virtual time (e.g. 90s, 5m, 1h30m)\n"
+    "  report [--output FILE.html] [--days N] [--history FILE]\n"
+    "                              the battery report (HTML, or JSON with --json)\n"
+    "                              of the last N days (default 30) of battd's\n"
+    "                              history (default $BATTKIT_STATE_DIR/history.db,\n"
+    "                              as battd's --history); no battd needed\n"
     "\n"
     "BATTERY is an index from 'battctl list', a device path, or text found in\n"
     "one battery's path or name. ACTION is none, sleep, hibernate or shutdown.\n"
@@ -144,7 +149,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } commands[] = {
     {"list", cmd_list}, {"info", cmd_info},     {"status", cmd_status}, {"watch", cmd_watch},
-    {"set", cmd_set},   {"policy", cmd_policy}, {"sim", cmd_sim},
+    {"set", cmd_set},   {"policy", cmd_policy}, {"sim", cmd_sim},       {"report", cmd_report},
 };
 
 int main(int argc, char **argv)
