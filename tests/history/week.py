@@ -4,14 +4,13 @@ through battctl (daily: AC off at 08:00 for 3 h at 8 W; BAT0 swapped for
 BAT1 on day 3 at 12:00). The history rows must hold exactly those events at
 those virtual times, a sample at least every interval while a pack is in,
 and the drain the model's load gives."""
-import os, signal, sqlite3, subprocess, sys, tempfile, time
+import os, sqlite3, sys
 
-bindir, here = sys.argv[1], os.path.dirname(os.path.abspath(__file__))
-d = tempfile.mkdtemp()
-env = dict(os.environ, BATTKIT_STATE_DIR=d, BATTKIT_SOCKET=d + "/s.sock")
-db = d + "/history.db"
-T0 = 1767571200000  # 2026-01-05T00:00:00Z, the machine's start_time
-H = 3600 * 1000
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scenario import H, T0, Week
+
+week = Week(sys.argv[1])
+d, db = week.d, week.db
 fails = []
 
 def check(ok, what):
@@ -19,42 +18,8 @@ def check(ok, what):
     if not ok:
         fails.append(what)
 
-def ctl(*args):
-    subprocess.run([bindir + "/battctl", *args], env=env, check=True, stdout=subprocess.DEVNULL)
-
-log = open(d + "/log", "w")
-battd = subprocess.Popen([bindir + "/battd", "-f", "--virtual=0", "--socket", d + "/s.sock",
-                          "-m", here + "/swap.ini", "-l", os.environ.get("HLOG", "info")], env=env, stderr=log)
-for _ in range(200):  # bounded wait for the socket
-    if os.path.exists(d + "/s.sock"):
-        break
-    time.sleep(0.05)
-else:
-    sys.exit("FAIL battd did not start")
-
-now = 0  # virtual ms since T0
-def advance_to(t):
-    global now
-    if t > now:
-        ctl("sim", "advance", "%ds" % ((t - now) // 1000))
-        now = t
-
-expected = []  # (t, name, battery serial or "")
-for day in range(7):
-    advance_to(day * 24 * H + 8 * H)
-    ctl("sim", "ac", "off")
-    expected.append((now, "ac", 0))
-    advance_to(day * 24 * H + 11 * H)
-    ctl("sim", "ac", "on")
-    expected.append((now, "ac", 1))
-    if day == 3:
-        advance_to(day * 24 * H + 12 * H)
-        ctl("sim", "remove", "BAT0")
-        ctl("sim", "insert", "BAT1")
-        swap = now
-advance_to(7 * 24 * H)
-battd.send_signal(signal.SIGTERM)
-check(battd.wait(timeout=60) == 0, "battd stopped clean")
+check(week.run() == 0, "battd stopped clean")
+expected, swap = week.expected, week.swap
 
 c = sqlite3.connect(db)
 check(c.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity_check ok")
