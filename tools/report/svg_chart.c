@@ -40,15 +40,17 @@ typedef struct frame {
     double plot_w, plot_h, max;
 } frame_t;
 
-/* A maximum of 1, 2 or 5 times a power of ten at or above the data. */
+/* The axis maximum: the first of these steps times a power of ten at or
+ * above the data, so the tallest value fills most of the plot. */
 static double nice_max(double v)
 {
+    static const double steps[] = {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10};
     if (!(v > 0))
         return 1;
     double p = pow(10, floor(log10(v)));
-    for (double m = 1; m <= 10; m = m == 1 ? 2 : m == 2 ? 5 : 10)
-        if (m * p >= v)
-            return m * p;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        if (steps[i] * p >= v)
+            return steps[i] * p;
     return 10 * p;
 }
 
