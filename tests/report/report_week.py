@@ -94,7 +94,8 @@ def num(s):
 c = sqlite3.connect(db)
 newest = c.execute("SELECT max(t) FROM (SELECT max(t_ms) t FROM sample UNION ALL SELECT max(t_ms) FROM capacity"
                    " UNION ALL SELECT max(t_ms) FROM event)").fetchone()[0]
-start = newest - 7 * DAY
+end = -(-newest // DAY) * DAY  # the UTC midnight closing the newest row's day
+start = end - 7 * DAY
 bats = {serial: (bid, name) for bid, serial, name in c.execute("SELECT id, serial, device_name FROM battery")}
 latest = {bid: c.execute("SELECT full_mwh, design_mwh, cycle_count FROM capacity WHERE battery = ?"
                          " ORDER BY t_ms DESC, id DESC LIMIT 1", (bid,)).fetchone() for bid, _ in bats.values()}
@@ -158,14 +159,14 @@ recent = c.execute("""
       SELECT t_ms, battery, power_state, id, lag(power_state) OVER
         (PARTITION BY battery ORDER BY t_ms, id) AS prev FROM sample WHERE t_ms BETWEEN ? AND ?)
     WHERE t_ms >= ? AND (prev IS NULL OR prev != power_state) ORDER BY t_ms, battery""",
-                   (start, newest, newest - 3 * DAY)).fetchall()
+                   (start, newest, end - 3 * DAY)).fetchall()
 rec = table("recent-table")
 check(len(rec) == len(recent) and len(recent) >= 6,
       "recent usage: %d power-state changes, SQL %d" % (len(rec), len(recent)))
 
 # Capacity history: per battery and week, the week's last row.
 weeks = 1  # ceil(7 / 7)
-weeks_start = newest - weeks * 7 * DAY
+weeks_start = end - weeks * 7 * DAY
 cap_points = len({(bid, min((t - weeks_start) // (7 * DAY), weeks - 1)) for bid, t in
                   c.execute("SELECT battery, t_ms FROM capacity WHERE t_ms BETWEEN ? AND ?", (start, newest))})
 check(len(table("capacity-table")) == cap_points == 2, "one capacity point per pack and week: %d" % cap_points)
@@ -222,10 +223,12 @@ check(len(j.get("capacity", [])) == cap_points, "JSON capacity points")
 
 # ---- --days limits the range ----
 j2 = json.loads(report("--days", "2", "--json").stdout or "{}")
-check(len(j2.get("per_day", [])) == 2 and j2.get("start_ms") == newest - 2 * DAY, "--days 2: two days")
+check(len(j2.get("per_day", [])) == 2 and j2.get("start_ms") == end - 2 * DAY, "--days 2: two days")
 check([b["serial"] for b in j2.get("batteries", [])] == ["0002"],
       "--days 2: only the pack in since the swap: %s" % [b["serial"] for b in j2.get("batteries", [])])
-check(all(x["t_ms"] >= newest - 2 * DAY for x in j2.get("recent", [])), "--days 2: no older change")
+check(all(x["t_ms"] >= end - 2 * DAY for x in j2.get("recent", [])), "--days 2: no older change")
+check([x["start_ms"] for x in j.get("per_day", [])] == [T0 + k * DAY for k in range(7)],
+      "days are the UTC calendar days of the week")
 
 # ---- an awkward name is text, not markup ----
 odd = d + "/odd.db"

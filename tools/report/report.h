@@ -84,7 +84,8 @@ typedef struct report_capacity_point {
 typedef struct report {
     char path[512];
     int64_t generated_ms; /* the newest row: the report's "now" */
-    int64_t start_ms;     /* generated_ms - days */
+    int64_t end_ms;       /* the UTC midnight at or after it: days are calendar days */
+    int64_t start_ms;     /* end_ms - days */
     unsigned days;
     report_battery_t *batteries;
     size_t battery_count;
@@ -93,12 +94,12 @@ typedef struct report {
     report_day_t *per_day; /* days of them, oldest first: [start + i d, start + (i+1) d) */
     report_capacity_point_t *capacity; /* by week, then battery */
     size_t capacity_count;
-    size_t weeks;            /* ceil(days / 7), oldest first, ending at generated_ms */
+    size_t weeks;            /* ceil(days / 7), oldest first, ending at end_ms */
     double average_drain_mw; /* all batteries */
 } report_t;
 
-/* Reads the file read-only and builds the report of the last `days` days
- * before its newest row. NULL with err = "FILE: reason" for a missing,
+/* Reads the file read-only and builds the report of the last `days` UTC
+ * calendar days up to its newest row. NULL with err = "FILE: reason" for a missing,
  * unreadable, corrupt, foreign (application_id) or other-schema file, or
  * an empty history. */
 report_t *report_load(const char *path, unsigned days, char *err, size_t errlen);

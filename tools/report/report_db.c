@@ -208,7 +208,7 @@ static int load_samples(loader_t *l)
         return -1;
     sqlite3_bind_int64(st, 1, r->start_ms);
     sqlite3_bind_int64(st, 2, r->generated_ms);
-    int64_t recent = r->generated_ms - REPORT_RECENT_DAYS * REPORT_DAY_MS;
+    int64_t recent = r->end_ms - REPORT_RECENT_DAYS * REPORT_DAY_MS;
     int64_t prev_battery = -1, prev_t = 0, prev_cap = -1;
     uint32_t prev_state = 0;
     int rc, ret = 0;
@@ -301,7 +301,7 @@ static int load_capacity(loader_t *l)
         sqlite3_finalize(st);
         return fail(l, "%s", "out of memory");
     }
-    int64_t weeks_start = r->generated_ms - (int64_t)r->weeks * REPORT_WEEK_MS;
+    int64_t weeks_start = r->end_ms - (int64_t)r->weeks * REPORT_WEEK_MS;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         ssize_t bi = battery_index(r, sqlite3_column_int64(st, 0));
@@ -383,7 +383,10 @@ report_t *report_load(const char *path, unsigned days, char *err, size_t errlen)
         fail(&l, "%s", "no history recorded yet");
         goto fail;
     }
-    r->start_ms = r->generated_ms - (int64_t)days * REPORT_DAY_MS;
+    /* Ends at the midnight closing the newest row's day (ms since 1970 UTC
+     * count whole days from midnight), so each day is a calendar day. */
+    r->end_ms = (r->generated_ms + REPORT_DAY_MS - 1) / REPORT_DAY_MS * REPORT_DAY_MS;
+    r->start_ms = r->end_ms - (int64_t)days * REPORT_DAY_MS;
     r->per_day = calloc(days, sizeof *r->per_day);
     if (!r->per_day) {
         fail(&l, "%s", "out of memory");

@@ -24,10 +24,16 @@ static void day_label(int64_t t_ms, char *buf, size_t n)
     snprintf(buf, n, "%.10s", iso);
 }
 
+/* The name shown for a pack: its device name and serial (two packs of one
+ * model differ by serial), else its unique ID. */
 static const char *battery_name(const report_t *r, size_t i)
 {
+    static _Thread_local char name[REPORT_TEXT * 2 + 4];
     const report_battery_t *b = &r->batteries[i];
-    return b->device_name[0] ? b->device_name : b->unique_id;
+    if (!b->device_name[0])
+        return b->unique_id;
+    snprintf(name, sizeof name, b->serial[0] ? "%s #%s" : "%s", b->device_name, b->serial);
+    return name;
 }
 
 /* The labels (one per day or week) in one block the caller frees. */
@@ -98,7 +104,7 @@ int report_chart_capacity(FILE *out, const report_t *r)
     svg_series_t *s = calloc(ns ? ns : 1, sizeof *s);
     char(*names)[REPORT_TEXT * 2 + 16] = calloc(ns ? ns : 1, sizeof *names);
     char(*labels)[16] =
-        period_labels(r, w, r->generated_ms - (int64_t)w * REPORT_WEEK_MS, REPORT_WEEK_MS);
+        period_labels(r, w, r->end_ms - (int64_t)w * REPORT_WEEK_MS, REPORT_WEEK_MS);
     int rc = -1;
     if (v && s && names && labels) {
         for (size_t i = 0; i < ns * w; i++)
@@ -256,15 +262,14 @@ static void section_capacity(FILE *out, const report_t *r)
 {
     fputs("<h2 id=\"capacity\">Battery capacity history</h2>", out);
     report_chart_capacity(out, r);
-    fputs("<table id=\"capacity-table\"><tr><th>week to</th><th>battery</th>"
+    fputs("<table id=\"capacity-table\"><tr><th>week from</th><th>battery</th>"
           "<th>full charge capacity (mWh)</th><th>design capacity (mWh)</th>"
           "<th>cycle count</th></tr>",
           out);
     for (size_t i = 0; i < r->capacity_count; i++) {
         const report_capacity_point_t *p = &r->capacity[i];
         char t[32];
-        report_format_time(r->generated_ms - (int64_t)(r->weeks - 1 - p->week) * REPORT_WEEK_MS, t,
-                           sizeof t);
+        report_format_time(r->end_ms - (int64_t)(r->weeks - p->week) * REPORT_WEEK_MS, t, sizeof t);
         fputs("<tr class=\"capacity\">", out);
         cell_text(out, t);
         cell_text(out, battery_name(r, p->battery));
@@ -301,9 +306,10 @@ static void section_life(FILE *out, const report_t *r)
 
 int report_write_html(FILE *out, const report_t *r)
 {
-    char now[32], from[32];
+    char now[32], from[32], to[32];
     report_format_time(r->generated_ms, now, sizeof now);
     report_format_time(r->start_ms, from, sizeof from);
+    report_format_time(r->end_ms, to, sizeof to);
     fprintf(out,
             "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>"
             "<meta charset=\"utf-8\"/><title>Battery report</title><style>%s</style></head>"
@@ -312,8 +318,8 @@ int report_write_html(FILE *out, const report_t *r)
     cell_text(out, r->path);
     fprintf(out,
             "</tr><tr><th>report time (newest row)</th><td>%s</td></tr><tr><th>range</th>"
-            "<td>%s to %s (%u days)</td></tr></table>",
-            now, from, now, r->days);
+            "<td>%s to %s (%u days, UTC)</td></tr></table>",
+            now, from, to, r->days);
     section_batteries(out, r);
     section_recent(out, r);
     section_days(out, r);

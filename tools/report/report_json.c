@@ -81,8 +81,8 @@ int report_write_json(FILE *out, const report_t *r)
 {
     fputs("{\"history\":", out);
     json_string(out, r->path);
-    fprintf(out, ",\"generated_ms\":%lld,\"start_ms\":%lld,\"days\":%u,",
-            (long long)r->generated_ms, (long long)r->start_ms, r->days);
+    fprintf(out, ",\"generated_ms\":%lld,\"start_ms\":%lld,\"end_ms\":%lld,\"days\":%u,",
+            (long long)r->generated_ms, (long long)r->start_ms, (long long)r->end_ms, r->days);
     batteries(out, r);
     fputs(",\"recent\":[", out);
     for (size_t i = 0; i < r->change_count; i++) {
