@@ -38,11 +38,11 @@ typedef struct battd_options {
     uint32_t admin_uids[BATTD_MAX_ADMINS];
     size_t admin_count; /* 0: the default set {0, own uid} */
     unsigned max_clients;
-    unsigned max_handles; /* per client */
-    unsigned max_pending; /* per client */
-    unsigned spin_us;     /* poll this long after a request before sleeping */
-    const char *registry_file;                     /* the host registry, persisted (INF installs) */
-    const char *store_dir;                         /* the driver store for INF installs */
+    unsigned max_handles;      /* per client */
+    unsigned max_pending;      /* per client */
+    unsigned spin_us;          /* poll this long after a request before sleeping */
+    const char *registry_file; /* the host registry, persisted (INF installs) */
+    const char *store_dir;     /* the driver store for INF installs */
     const char *action_commands[BK_PO_ACTION_COUNT]; /* [BK_PO_ACTION_NONE] unused */
     char history_file[4096];                         /* "" with --no-history */
     unsigned history_retention_days;                 /* 0: keep everything */
@@ -86,6 +86,12 @@ typedef struct server_config {
     bk_host_t *host;
     const battd_options_t *options;
 } server_config_t;
+/* state_file.c: whole files by O_EXCL temp + fsync + rename (never through a
+ * planted symlink); logs for append refusing symlinks and hard links. -1 and
+ * errno on failure. */
+int state_file_write(const char *path, const void *data, size_t len, mode_t mode);
+int state_file_open_append(const char *path, mode_t mode);
+
 int server_listen(const battd_options_t *o);
 /* Runs until SIGTERM/SIGINT; returns 0 on a clean stop. */
 int server_run(bk_host_t *host, const battd_options_t *o, int signal_fd);

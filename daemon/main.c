@@ -88,29 +88,36 @@ static int detach(void)
     return 0;
 }
 
-static void announce_ready(const battd_options_t *o)
+/* Once serving: stderr goes to --log-file (a symlink or hard link planted
+ * there is refused, root must not append to another file) and the parent
+ * learns we are ready. -1 if the log cannot be used. */
+static int announce_ready(const battd_options_t *o)
 {
     if (ready_fd < 0)
-        return;
-    int err = o->log_file ? open(o->log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640)
-                          : open("/dev/null", O_WRONLY);
-    if (err >= 0) {
-        dup2(err, STDERR_FILENO);
-        close(err);
+        return 0;
+    int err = o->log_file ? state_file_open_append(o->log_file, 0640)
+                          : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (err < 0) {
+        dlog(DLOG_ERROR, "log file %s: %s (not a regular file of its own?)", o->log_file,
+             strerror(errno));
+        return -1;
     }
+    dup2(err, STDERR_FILENO);
+    close(err);
     char ok = 0;
     ssize_t n = write(ready_fd, &ok, 1);
     (void)n;
     close(ready_fd);
     ready_fd = -1;
+    return 0;
 }
 
+/* The pidfile by a fresh temp file and rename, 0644: its content is for everyone. */
 static int write_pidfile(const char *path)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
+    char text[32];
+    int len = snprintf(text, sizeof text, "%d\n", (int)getpid());
+    if (state_file_write(path, text, (size_t)len, 0644) != 0) {
         dlog(DLOG_ERROR, "pidfile %s: %s", path, strerror(errno));
         return -1;
     }
@@ -228,7 +235,11 @@ int main(int argc, char **argv)
     else
         dlog(DLOG_INFO, "serving %s: %zu batter%s, real time", o.socket_path, n,
              n == 1 ? "y" : "ies");
-    announce_ready(&o);
+    if (announce_ready(&o) != 0) {
+        close(srv.listen_fd);
+        unlink(o.socket_path);
+        goto out;
+    }
     exit_code = server_run(host, &o, sfd) == 0 ? 0 : 1;
 out:
     vclock_stop();

@@ -287,12 +287,17 @@ bool wait_for_file(const char *dir, const char *name, int timeout_ms)
     return found;
 }
 
-int run_detached(const char *const *argv)
+int run_detached_stderr(const char *const *argv, int err_fd)
 {
     int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    pid_t pid = spawn(argv, null, null);
+    pid_t pid = spawn(argv, null, err_fd >= 0 ? err_fd : null);
     close(null);
     return pid < 0 ? -1 : wait_exit(pid, RUN_BOUND_MS);
+}
+
+int run_detached(const char *const *argv)
+{
+    return run_detached_stderr(argv, -1);
 }
 
 int stop_foreign(int pid, int timeout_ms)

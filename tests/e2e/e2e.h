@@ -45,6 +45,8 @@ int child_wait(child_t *c, int timeout_ms);
 
 /* Runs a program to its end (bounded); its exit status, -1 on timeout. */
 int run_detached(const char *const *argv);
+/* The same with the command's stderr on err_fd (-1: /dev/null). */
+int run_detached_stderr(const char *const *argv, int err_fd);
 /* SIGTERM to a process that is not our child; 0 once it is gone (pidfd). */
 int stop_foreign(int pid, int timeout_ms);
 

@@ -8,6 +8,7 @@
 
 #include <windows.h>
 #include <batclass.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -481,6 +482,73 @@ TEST(service_mode_detaches_once_serving_and_writes_its_pidfile)
     d.pid = 0;
     snprintf(d.log, sizeof d.log, "%s", log);
     CHECK(battd_log_contains(&d, "stopped clean"));
+}
+
+static bool file_is(const char *path, const char *want)
+{
+    char got[64] = "";
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    fclose(f);
+    got[n] = 0;
+    return strcmp(got, want) == 0;
+}
+
+TEST(pidfile_and_log_file_symlinks_planted_by_others_are_not_followed)
+{
+    char dir[] = "/tmp/battkit-e2e-link.XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    e2e_track_dir(dir);
+    char sock[300], pidfile[300], log[300], victim[300], tmp[300];
+    snprintf(sock, sizeof sock, "%s/battd.sock", dir);
+    snprintf(pidfile, sizeof pidfile, "%s/battd.pid", dir);
+    snprintf(log, sizeof log, "%s/battd.log", dir);
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(tmp, sizeof tmp, "%s/battd.pid.tmp", dir);
+    FILE *f = fopen(victim, "w");
+    REQUIRE(f);
+    fputs("precious\n", f);
+    fclose(f);
+    /* The names another user could plant: the pidfile, its old temp name. */
+    REQUIRE(symlink(victim, pidfile) == 0);
+    REQUIRE(symlink(victim, tmp) == 0);
+    battd_t d = {0};
+    snprintf(d.socket, sizeof d.socket, "%s", sock);
+    int rc = run_detached((const char *const[]){BATTD_PATH, "--socket", sock, "--pidfile", pidfile,
+                                                "--log-file", log, "--virtual=0", NULL});
+    CHECK_EQ(rc, 0);
+    CHECK(file_is(victim, "precious\n"));
+    struct stat st;
+    REQUIRE(lstat(pidfile, &st) == 0);
+    CHECK(S_ISREG(st.st_mode)); /* the link was replaced, not written through */
+    f = fopen(pidfile, "r");
+    REQUIRE(f);
+    int pid = 0;
+    CHECK(fscanf(f, "%d", &pid) == 1);
+    fclose(f);
+    REQUIRE(pid > 0);
+    CHECK_EQ(stop_foreign(pid, BOUND_MS), 0);
+    CHECK(file_is(victim, "precious\n"));
+
+    /* A symlinked log file: battd refuses to start, saying why. */
+    unlink(log);
+    REQUIRE(symlink(victim, log) == 0);
+    char errpath[300];
+    snprintf(errpath, sizeof errpath, "%s/stderr", dir);
+    int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    REQUIRE(err >= 0);
+    rc = run_detached_stderr(
+        (const char *const[]){BATTD_PATH, "--socket", sock, "--log-file", log, "--virtual=0", NULL},
+        err);
+    close(err);
+    CHECK_EQ(rc, 1);
+    CHECK(file_is(victim, "precious\n"));
+    d.pid = 0;
+    snprintf(d.log, sizeof d.log, "%s", errpath);
+    CHECK(battd_log_contains(&d, "log file"));
+    CHECK(access(sock, F_OK) != 0);
 }
 
 TEST(bad_options_are_usage_errors)
