@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct hdb {
     sqlite3 *db;
@@ -111,15 +112,52 @@ static const struct {
     {offsetof(hdb_t, find), "SELECT id FROM battery WHERE unique_id = ?"},
 };
 
+/* SQLite opens by path, as root: refuse a database or sidecar that is a
+ * symlink (another user's planted link would have root write its target)
+ * and a folder others can write without the sticky bit (they could swap the
+ * file under us between the check and the open). */
+static int check_path(const char *path, char *err, size_t n)
+{
+    static const char *const sidecars[] = {"", "-wal", "-shm", "-journal"};
+    char name[4096];
+    struct stat st;
+    for (size_t i = 0; i < sizeof sidecars / sizeof sidecars[0]; i++) {
+        if ((size_t)snprintf(name, sizeof name, "%s%s", path, sidecars[i]) >= sizeof name) {
+            snprintf(err, n, "path too long");
+            return -1;
+        }
+        if (lstat(name, &st) == 0 && !S_ISREG(st.st_mode)) {
+            snprintf(err, n, "%s is %s, not a regular file (refused)", name,
+                     S_ISLNK(st.st_mode) ? "a symbolic link" : "special");
+            return -1;
+        }
+    }
+    snprintf(name, sizeof name, "%s", path);
+    char *slash = strrchr(name, '/');
+    if (slash)
+        slash == name ? (void)(slash[1] = 0) : (void)(*slash = 0);
+    else
+        snprintf(name, sizeof name, ".");
+    if (stat(name, &st) == 0 && (st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+        snprintf(err, n, "folder %s is writable by others (mode %04o; refused)", name,
+                 (unsigned)(st.st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
 hdb_t *hdb_open(const char *path, char *err, size_t n)
 {
+    if (check_path(path, err, n) != 0)
+        return NULL;
     hdb_t *h = calloc(1, sizeof *h);
     if (!h) {
         snprintf(err, n, "out of memory");
         return NULL;
     }
-    if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &h->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+                        NULL) != SQLITE_OK) {
         set_err(err, n, "cannot open", h->db);
         goto fail;
     }
