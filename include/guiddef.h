@@ -39,5 +39,10 @@ static inline int IsEqualGUID(const GUID *a, const GUID *b)
     return memcmp(a, b, sizeof(GUID)) == 0;
 }
 #define InlineIsEqualGUID(a, b) IsEqualGUID((a), (b))
+/* docs (wdm.h): for GUIDs known to be 8-byte aligned; any alignment works here. */
+static inline unsigned char IsEqualGUIDAligned(const GUID *a, const GUID *b)
+{
+    return memcmp(a, b, sizeof(GUID)) == 0;
+}
 
 #endif

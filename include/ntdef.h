@@ -41,7 +41,7 @@
 typedef void *PVOID, **PPVOID;
 typedef const void *PCVOID;
 typedef char CHAR, CCHAR, *PCHAR, *PSTR, *LPSTR;
-typedef const char *PCSTR, *LPCSTR, *PCSZ;
+typedef const char *PCSTR, *LPCSTR, *PCSZ, *PCCH;
 typedef uint8_t UCHAR, *PUCHAR, BYTE, *PBYTE, BOOLEAN, *PBOOLEAN;
 typedef int16_t SHORT, CSHORT, *PSHORT;
 typedef uint16_t USHORT, *PUSHORT, WORD, *PWORD;
@@ -138,6 +138,8 @@ typedef struct _UNICODE_STRING {
     PWSTR Buffer;
 } UNICODE_STRING, *PUNICODE_STRING;
 typedef const UNICODE_STRING *PCUNICODE_STRING;
+#define UNICODE_NULL ((WCHAR)0)
+#define ANSI_NULL    ((CHAR)0)
 
 typedef struct _STRING {
     USHORT Length;

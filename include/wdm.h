@@ -11,6 +11,7 @@
 #include <wdk/ex.h>
 #include <wdk/types.h>
 #include <wdk/io.h>
+#include <wdk/ob.h>
 #include <wdk/pnp.h>
 
 #endif

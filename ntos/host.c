@@ -83,6 +83,10 @@ int bk_host_destroy(bk_host_t *host)
     int problems = 0;
     size_t used = 0;
     last_report[0] = 0;
+    /* File handles a driver never closed: closed while their drivers are loaded. */
+    size_t open_files = io_close_file_handles();
+    if (open_files)
+        bk_log(BK_LOG_WARN, "io: %zu file handle(s) never closed with ZwClose", open_files);
     pnp_shutdown();
     ke_settle();
     plat_shutdown(); /* the bus drivers have let go of the platform */
@@ -189,36 +193,20 @@ uint64_t bk_host_next_timer_ns(bk_host_t *host)
 bk_status_t bk_host_open(bk_host_t *host, const char *path, uint32_t access, bk_handle_t **handle)
 {
     *handle = NULL;
-    PDEVICE_OBJECT device = pnp_reference_interface_target(path);
-    if (!device) {
-        WCHAR wide[256];
-        UNICODE_STRING name;
-        size_t n = rtl_utf8_to_utf16(path, wide, RTL_NUMBER_OF(wide));
-        name.Buffer = wide;
-        name.Length = (USHORT)(n * sizeof(WCHAR));
-        name.MaximumLength = sizeof wide;
-        PDEVICE_OBJECT named = ob_lookup_named_device(&name);
-        if (named) {
-            device = IoGetAttachedDeviceReference(named);
-            ObDereferenceObject(named);
-        }
-    }
-    if (!device)
-        return STATUS_OBJECT_NAME_NOT_FOUND;
+    WCHAR wide[512];
+    size_t n = rtl_utf8_to_utf16(path, wide, RTL_NUMBER_OF(wide));
+    UNICODE_STRING name = {(USHORT)(n * sizeof(WCHAR)), sizeof wide, wide};
     bk_handle_t *h = calloc(1, sizeof(*h));
-    PFILE_OBJECT file = h ? ob_create_file(device, access) : NULL;
-    if (!file) {
-        free(h);
-        ObDereferenceObject(device);
+    if (!h)
         return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    NTSTATUS status = io_send_file_irp(device, file, IRP_MJ_CREATE);
+    PFILE_OBJECT file;
+    NTSTATUS status = io_open_device_by_name(&name, access, &file);
     if (!NT_SUCCESS(status)) {
-        ObDereferenceObject(file);
-        ObDereferenceObject(device);
         free(h);
         return status;
     }
+    PDEVICE_OBJECT device = file->DeviceObject;
+    ObReferenceObject(device); /* the handle's own, as before */
     h->host = host;
     h->file = file;
     h->device = device;

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdarg.h>
 
 /* ---- clock (clock.c): the one time source, real or virtual ------------ */
 typedef enum { CLK_REAL = 0, CLK_VIRTUAL = 1 } clk_mode_t;
@@ -36,6 +37,7 @@ void ke_settle(void);
 void ke_advance_to(uint64_t target);
 uint64_t ke_next_due(void); /* earliest timer or wait deadline (100 ns), UINT64_MAX if none */
 void ke_set_irql(KIRQL irql);
+LONG ke_critical_region_depth(void); /* the calling thread's (ke/thread.c) */
 void ke_assert_irql_le(KIRQL max, const char *routine);
 #define KE_ASSERT_IRQL_LE(max) ke_assert_irql_le((max), __func__)
 /* Satisfies waiters of an object that just became signalled. ke_lock held. */
@@ -102,7 +104,39 @@ NTSTATUS io_invalid_device_request(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 void io_init(void);
 void io_shutdown(void);
 
+/* An object type of the handle table (ob/handle.c): how a handle's object
+ * gains and drops a reference, and what closing its handle does. has_body:
+ * ObReferenceObjectByHandle may hand the object to a driver (which drops it
+ * with ObDereferenceObject). */
+struct _OBJECT_TYPE {
+    const char *name;
+    bool has_body;
+    void (*reference)(void *object);
+    void (*dereference)(void *object);
+    void (*close_handle)(void *object);
+};
+HANDLE ob_insert_handle(POBJECT_TYPE type, void *object, ACCESS_MASK granted); /* NULL: full */
+/* The object behind a handle, referenced; `type` NULL takes any type. */
+NTSTATUS ob_reference_handle(HANDLE handle, POBJECT_TYPE type, void **object, ACCESS_MASK *granted,
+                             POBJECT_TYPE *actual);
+/* Closes every handle of a type still open (host shutdown); how many. */
+size_t ob_close_handles_of_type(POBJECT_TYPE type);
+void ob_handles_reset_hint(void);
+/* Symbolic links (ob/symlink.c): the device name a link names, resolved
+ * through links to links; returns false if `name` is not a link. */
+bool ob_resolve_symbolic_link(PCUNICODE_STRING name, UNICODE_STRING *target, WCHAR *buf,
+                              size_t buf_chars);
+void ob_symbolic_links_shutdown(void);
+/* Callback objects (ob/callback.c). */
+void ob_callbacks_shutdown(void);
+#define IO_TYPE_CALLBACK 0x20 /* the Type field of a callback object */
+void ob_callback_reference(PVOID object);
+void ob_callback_dereference(PVOID object);
+
 PDEVICE_OBJECT ob_lookup_named_device(PCUNICODE_STRING name); /* referenced */
+/* Opens a device by name or link: IRP_MJ_CREATE to the top of its stack. */
+NTSTATUS io_open_device_by_name(PCUNICODE_STRING name, ACCESS_MASK access, PFILE_OBJECT *file);
+size_t io_close_file_handles(void); /* host shutdown: how many were left open */
 PFILE_OBJECT ob_create_file(PDEVICE_OBJECT device, ACCESS_MASK access);
 PDEVICE_OBJECT ob_lower_device(PDEVICE_OBJECT device);
 size_t ob_live_devices(void);
@@ -184,6 +218,9 @@ size_t rtl_wcslen(const WCHAR *s);
 /* UTF-16 <-> UTF-8 for logs and the wire; returns bytes/chars written. */
 size_t rtl_utf16_to_utf8(const WCHAR *src, size_t src_chars, char *dst, size_t dst_len);
 size_t rtl_utf8_to_utf16(const char *src, WCHAR *dst, size_t dst_chars);
+/* DbgPrint's Windows printf (rtl/format.c) into out (always terminated,
+ * truncated to size); returns the bytes written. */
+size_t rtl_vformat(char *out, size_t size, const char *fmt, va_list ap);
 
 void bk_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define BK_LOG_ERROR 0

@@ -15,6 +15,15 @@
 typedef enum _MODE { KernelModeValue = 0, UserModeValue = 1, MaximumMode } MODE;
 
 NTKERNELAPI KIRQL NTAPI KeGetCurrentIrql(void);
+
+/* The calling thread (opaque), and critical regions: the count of
+ * KeEnterCriticalRegion calls not yet left, per thread (normal kernel APCs,
+ * which the host has none of, stay disabled while it is above zero). */
+typedef struct _KTHREAD *PKTHREAD, *PRKTHREAD;
+typedef struct _ETHREAD *PETHREAD;
+NTKERNELAPI PKTHREAD NTAPI KeGetCurrentThread(void);
+NTKERNELAPI void NTAPI KeEnterCriticalRegion(void);
+NTKERNELAPI void NTAPI KeLeaveCriticalRegion(void);
 NTKERNELAPI void NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
 NTKERNELAPI void NTAPI KeLowerIrql(KIRQL NewIrql);
 NTKERNELAPI KIRQL NTAPI KeRaiseIrqlToDpcLevel(void);

@@ -3,6 +3,7 @@
 #ifndef BATTKIT_WDK_RTL_H
 #define BATTKIT_WDK_RTL_H
 
+#include <stdarg.h>
 #include <string.h>
 
 #define RtlZeroMemory(d, n)       memset((d), 0, (n))
@@ -133,9 +134,14 @@ NTSYSAPI NTSTATUS NTAPI RtlUpcaseUnicodeString(PUNICODE_STRING DestinationString
                                                BOOLEAN AllocateDestinationString);
 NTSYSAPI WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
 
-NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
-NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Windows format conventions, not the C library's: 'l' is 32 bits (ULONG,
+ * LONG), 'll' and I64 are 64, I is pointer-sized; %wZ prints a
+ * PUNICODE_STRING, %Z a PANSI_STRING, %ws / %ls / %S a WCHAR string and
+ * %wc / %C a WCHAR. No printf format attribute for that reason: a WDK
+ * driver's "%lx" with a ULONG is right, not a warning. */
+NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...);
+NTSYSAPI ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...);
+NTSYSAPI ULONG NTAPI vDbgPrintEx(ULONG ComponentId, ULONG Level, PCCH Format, va_list arglist);
 #define DPFLTR_IHVDRIVER_ID  77
 #define DPFLTR_ERROR_LEVEL   0
 #define DPFLTR_WARNING_LEVEL 1

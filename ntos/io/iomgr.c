@@ -4,7 +4,11 @@
 
 void io_init(void) {}
 
-void io_shutdown(void) {}
+void io_shutdown(void)
+{
+    ob_symbolic_links_shutdown();
+    ob_callbacks_shutdown();
+}
 
 /* The I/O manager's default for a major function a driver does not handle. */
 NTSTATUS io_invalid_device_request(PDEVICE_OBJECT DeviceObject, PIRP Irp)

@@ -166,6 +166,8 @@ void NTAPI ObReferenceObject(PVOID Object)
         __atomic_add_fetch(&dev->ReferenceCount, 1, __ATOMIC_SEQ_CST);
     else if (((PFILE_OBJECT)Object)->Type == IO_TYPE_FILE)
         __atomic_add_fetch(&((PFILE_OBJECT)Object)->ReferenceCount, 1, __ATOMIC_SEQ_CST);
+    else if (dev->Type == IO_TYPE_CALLBACK)
+        ob_callback_reference(Object);
     else
         KeBugCheckEx(0x18 /* REFERENCE_BY_POINTER */, (ULONG_PTR)Object, 0, 0, 0);
 }
@@ -180,6 +182,10 @@ void NTAPI ObDereferenceObject(PVOID Object)
         if (__atomic_sub_fetch(&file->ReferenceCount, 1, __ATOMIC_SEQ_CST) > 0)
             return;
         close_file(file);
+        return;
+    }
+    if (dev->Type == IO_TYPE_CALLBACK) {
+        ob_callback_dereference(Object);
         return;
     }
     if (dev->Type != IO_TYPE_DEVICE) {
@@ -273,7 +279,7 @@ PDEVICE_OBJECT ob_lower_device(PDEVICE_OBJECT device)
     return device->DeviceObjectExtension->AttachedTo;
 }
 
-PDEVICE_OBJECT ob_lookup_named_device(PCUNICODE_STRING name)
+static PDEVICE_OBJECT lookup_device_name(PCUNICODE_STRING name)
 {
     PDEVICE_OBJECT found = NULL;
     pthread_mutex_lock(&ob_lock);
@@ -286,5 +292,16 @@ PDEVICE_OBJECT ob_lookup_named_device(PCUNICODE_STRING name)
         }
     }
     pthread_mutex_unlock(&ob_lock);
+    return found;
+}
+
+/* A device by its name, or by a symbolic link (IoCreateSymbolicLink) to it. */
+PDEVICE_OBJECT ob_lookup_named_device(PCUNICODE_STRING name)
+{
+    PDEVICE_OBJECT found = lookup_device_name(name);
+    WCHAR buf[512];
+    UNICODE_STRING target;
+    if (!found && ob_resolve_symbolic_link(name, &target, buf, RTL_NUMBER_OF(buf)))
+        found = lookup_device_name(&target);
     return found;
 }

@@ -304,35 +304,13 @@ NTSTATUS NTAPI IoGetDeviceObjectPointer(PUNICODE_STRING ObjectName, ACCESS_MASK 
                                         PFILE_OBJECT *FileObject, PDEVICE_OBJECT *DeviceObject)
 {
     KE_ASSERT_IRQL_LE(PASSIVE_LEVEL);
-    char path[LINK_CHARS * 3];
     *FileObject = NULL;
     *DeviceObject = NULL;
-    if (!ObjectName || !ObjectName->Buffer)
-        return STATUS_OBJECT_NAME_INVALID;
-    to_utf8(ObjectName, path, sizeof path);
-    PDEVICE_OBJECT top = pnp_reference_interface_target(path);
-    if (!top) {
-        PDEVICE_OBJECT named = ob_lookup_named_device(ObjectName);
-        if (named) {
-            top = IoGetAttachedDeviceReference(named);
-            ObDereferenceObject(named);
-        }
-    }
-    if (!top)
-        return STATUS_OBJECT_NAME_NOT_FOUND;
-    PFILE_OBJECT file = ob_create_file(top, DesiredAccess);
-    if (!file) {
-        ObDereferenceObject(top);
-        return STATUS_INSUFFICIENT_RESOURCES;
-    }
-    NTSTATUS status = io_send_file_irp(top, file, IRP_MJ_CREATE);
-    if (!NT_SUCCESS(status)) {
-        ObDereferenceObject(file);
-        ObDereferenceObject(top);
+    PFILE_OBJECT file;
+    NTSTATUS status = io_open_device_by_name(ObjectName, DesiredAccess, &file);
+    if (!NT_SUCCESS(status))
         return status;
-    }
     *FileObject = file;
-    *DeviceObject = top;
-    ObDereferenceObject(top); /* the file object keeps the device */
+    *DeviceObject = file->DeviceObject; /* the file object keeps the device */
     return STATUS_SUCCESS;
 }

@@ -48,11 +48,33 @@ void bk_log(int level, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Driver output: formatted with Windows conventions (rtl/format.c); docs:
+ * at most 512 bytes of one call are shown. */
+static void driver_print(int level, const char *fmt, va_list ap)
+{
+    if (level > current_level())
+        return;
+    char text[512];
+    size_t n = rtl_vformat(text, sizeof text, fmt, ap);
+    if (n && text[n - 1] == '\n')
+        text[n - 1] = '\0'; /* bk_log ends the line */
+    bk_log(level, "driver: %s", text);
+}
+
+/* DPFLTR levels 0..3 as the host's error..debug; a level above 31 is a
+ * mask (docs), shown at debug. */
+static int driver_level(ULONG Level)
+{
+    return Level == DPFLTR_ERROR_LEVEL     ? BK_LOG_ERROR
+           : Level == DPFLTR_WARNING_LEVEL ? BK_LOG_WARN
+                                           : BK_LOG_DEBUG;
+}
+
 ULONG __cdecl DbgPrint(PCSTR Format, ...)
 {
     va_list ap;
     va_start(ap, Format);
-    vlog(BK_LOG_DEBUG, "driver: ", Format, ap);
+    driver_print(BK_LOG_DEBUG, Format, ap);
     va_end(ap);
     return STATUS_SUCCESS;
 }
@@ -62,7 +84,14 @@ ULONG __cdecl DbgPrintEx(ULONG ComponentId, ULONG Level, PCSTR Format, ...)
     UNREFERENCED_PARAMETER(ComponentId);
     va_list ap;
     va_start(ap, Format);
-    vlog(Level == DPFLTR_ERROR_LEVEL ? BK_LOG_ERROR : BK_LOG_DEBUG, "driver: ", Format, ap);
+    driver_print(driver_level(Level), Format, ap);
     va_end(ap);
+    return STATUS_SUCCESS;
+}
+
+ULONG NTAPI vDbgPrintEx(ULONG ComponentId, ULONG Level, PCCH Format, va_list arglist)
+{
+    UNREFERENCED_PARAMETER(ComponentId);
+    driver_print(driver_level(Level), Format, arglist);
     return STATUS_SUCCESS;
 }
