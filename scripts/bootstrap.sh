@@ -7,6 +7,7 @@ pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev valgrind
 pkgs+=(python3)  # battkit-sim plan checks (tests/sim)
 pkgs+=(dpkg-dev debhelper lintian adduser)  # Debian packages (scripts/debian-package.sh, issue 16)
 pkgs+=(libmicrohttpd-dev chromium chromium-driver prometheus)  # dashboard and /metrics (issues 13, 17)
+pkgs+=(libsystemd-dev dbus dbus-bin upower nodejs)  # UPower D-Bus service and its tests, the browser test driver (issues 16, 13)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
