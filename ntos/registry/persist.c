@@ -293,7 +293,8 @@ NTSTATUS reg_save_locked(const char *path)
 
     if (unlink(tmp) != 0 && errno != ENOENT)
         bk_log(BK_LOG_WARN, "registry: cannot remove %s: %s", tmp, strerror(errno));
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    /* 0600: values hold secrets (nutbatt's Password), and battd runs as root. */
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
         bk_log(BK_LOG_ERROR, "registry: cannot create %s: %s", tmp, strerror(errno));
         goto out;

@@ -6,6 +6,7 @@
 #include <battkit/host.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #define K "\\Registry\\Machine\\System\\CurrentControlSet\\Services\\simbatt"
 
@@ -349,5 +350,27 @@ TEST(missing_file_starts_an_empty_registry_and_shutdown_creates_it)
     reg_init(fixture_file());
     CHECK_STATUS(reg_open(K, false, &k), STATUS_SUCCESS);
     reg_close(k);
+    fixture_stop();
+}
+
+/* The registry holds secrets (nutbatt's Password from the machine file);
+ * battd writes it as root, so a 0644 file handed them to every user. */
+TEST(registry_file_holding_a_password_is_not_readable_by_others)
+{
+    fixture_start(true);
+    mode_t old = umask(022); /* a root shell's usual umask */
+    reg_key_t *k = fixture_key(K "\\Parameters");
+    CHECK_STATUS(reg_set_string(k, "Password", "s3cret"), STATUS_SUCCESS);
+    reg_close(k);
+    CHECK_STATUS(reg_flush(), STATUS_SUCCESS);
+    struct stat st;
+    REQUIRE(stat(fixture_file(), &st) == 0);
+    CHECK_EQ(st.st_mode & 07777, 0600);
+    /* An existing file another tool left 0644 is replaced by a 0600 one. */
+    REQUIRE(chmod(fixture_file(), 0644) == 0);
+    CHECK_STATUS(reg_flush(), STATUS_SUCCESS);
+    REQUIRE(stat(fixture_file(), &st) == 0);
+    CHECK_EQ(st.st_mode & 07777, 0600);
+    umask(old);
     fixture_stop();
 }
