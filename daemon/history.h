@@ -101,6 +101,7 @@ typedef struct live_battery {
     char chemistry[8], bus[16];
     int64_t design_mwh, full_mwh, cycle_count, temperature_dk;
     uint32_t power_state, capabilities;
+    uint8_t technology; /* BATTERY_INFORMATION.Technology: 1 rechargeable */
     int64_t capacity_mwh, voltage_mv, rate_mw;
     int64_t t_ms; /* of the latest status */
 } live_battery_t;

@@ -381,6 +381,7 @@ static void read_capacity(slot_t *s, hist_record_t *out, size_t *n, int64_t t)
     b->design_mwh = known(bi.DesignedCapacity);
     b->cycle_count = bi.CycleCount;
     b->capabilities = bi.Capabilities;
+    b->technology = bi.Technology;
     b->temperature_dk = have_dk && dk ? (int64_t)dk : HIST_UNKNOWN;
     memcpy(b->chemistry, bi.Chemistry, 4);
     b->chemistry[4] = 0;

@@ -6,6 +6,7 @@
 #include "battd.h"
 #include "history.h"
 #include "server.h"
+#include "upower.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -225,6 +226,12 @@ int main(int argc, char **argv)
         unlink(o.socket_path);
         goto out;
     }
+    /* Asked for and not possible (bus, name, policy) is an error at start. */
+    if (o.upower && upower_start(host, o.upower_bus) != 0) {
+        close(srv.listen_fd);
+        unlink(o.socket_path);
+        goto out;
+    }
     char **paths = NULL;
     size_t n = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &paths);
     if (paths)
@@ -242,6 +249,7 @@ int main(int argc, char **argv)
     }
     exit_code = server_run(host, &o, sfd) == 0 ? 0 : 1;
 out:
+    upower_stop(); /* before the watcher it reads */
     vclock_stop();
     power_stop();
     battd_history_stop();

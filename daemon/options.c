@@ -55,6 +55,9 @@ static const char usage_text[] =
     "      --history-retention-days N  drop history older than N days (default 400;\n"
     "                           0: keep all)\n"
     "      --history-interval SECONDS  a sample at least this often (default 60)\n"
+    "      --upower             serve the UPower D-Bus interface (org.freedesktop.UPower)\n"
+    "                           on the system bus, in place of upowerd\n"
+    "      --upower-bus ADDRESS the same on the D-Bus bus at ADDRESS (unix:path=...)\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n";
 
@@ -74,6 +77,8 @@ enum {
     OPT_NO_HISTORY,
     OPT_HISTORY_RETENTION,
     OPT_HISTORY_INTERVAL,
+    OPT_UPOWER,
+    OPT_UPOWER_BUS,
 };
 
 static const struct option long_options[] = {
@@ -98,6 +103,8 @@ static const struct option long_options[] = {
     {"no-history", no_argument, NULL, OPT_NO_HISTORY},
     {"history-retention-days", required_argument, NULL, OPT_HISTORY_RETENTION},
     {"history-interval", required_argument, NULL, OPT_HISTORY_INTERVAL},
+    {"upower", no_argument, NULL, OPT_UPOWER},
+    {"upower-bus", required_argument, NULL, OPT_UPOWER_BUS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -251,6 +258,16 @@ int options_parse(int argc, char **argv, battd_options_t *o)
         case OPT_HISTORY_INTERVAL:
             if (parse_count("--history-interval", optarg, 1, 86400, &o->history_interval_s) < 0)
                 return -1;
+            break;
+        case OPT_UPOWER:
+            o->upower = true;
+            break;
+        case OPT_UPOWER_BUS:
+            /* sd-bus checks the address when it connects; an empty one is a typo. */
+            if (!*optarg || !strchr(optarg, ':'))
+                return bad("--upower-bus", optarg, "expected a D-Bus address (unix:path=...)");
+            o->upower = true;
+            o->upower_bus = optarg;
             break;
         case OPT_ACTION:
             if (parse_action(optarg, o) < 0)
