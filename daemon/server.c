@@ -1,4 +1,4 @@
-/* battd's server: the listening socket (group-owned, mode 0660), one epoll
+/* battd's server (the listening socket is made in listen.c): one epoll
  * loop thread for every client socket, framing (length-checked headers,
  * 64 KiB frames), buffered writes, peer credentials, the completion
  * queue, and an orderly stop. What each message does is in handlers.c. */
@@ -35,80 +35,6 @@ static uint64_t mono_ns(void)
 #define TAG_LISTEN ((uint64_t)1)
 #define TAG_QUEUE  ((uint64_t)2)
 #define TAG_SIGNAL ((uint64_t)3)
-
-/* ---- the listening socket ---- */
-static int make_dirs(const char *path)
-{
-    char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
-        return 0;
-    *slash = 0;
-    struct stat st;
-    if (stat(dir, &st) == 0)
-        return S_ISDIR(st.st_mode) ? 0 : -1;
-    /* Only the last level: /run/battkit or $XDG_RUNTIME_DIR/battkit. */
-    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-int server_listen(const battd_options_t *o)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    snprintf(addr.sun_path, sizeof addr.sun_path, "%s", o->socket_path);
-    if (make_dirs(o->socket_path) != 0) {
-        dlog(DLOG_ERROR, "cannot create the directory of %s: %s", o->socket_path, strerror(errno));
-        return -1;
-    }
-    gid_t gid = (gid_t)-1;
-    if (o->group) {
-        struct group *g = getgrnam(o->group);
-        if (!g) {
-            dlog(DLOG_ERROR, "--group %s: no such group", o->group);
-            return -1;
-        }
-        gid = g->gr_gid;
-    }
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        dlog(DLOG_ERROR, "socket: %s", strerror(errno));
-        return -1;
-    }
-    /* A socket file left by a battd that died: replace it, but never steal
-     * the socket of one that still answers. */
-    if (connect(fd, (struct sockaddr *)&addr, sizeof addr) == 0) {
-        dlog(DLOG_ERROR, "another battd is already serving %s", o->socket_path);
-        close(fd);
-        return -1;
-    }
-    close(fd);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    unlink(o->socket_path);
-    mode_t old = umask(0117); /* created 0660 */
-    int r = bind(fd, (struct sockaddr *)&addr, sizeof addr);
-    umask(old);
-    if (r != 0) {
-        dlog(DLOG_ERROR, "bind %s: %s", o->socket_path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    if ((gid != (gid_t)-1 && chown(o->socket_path, (uid_t)-1, gid) != 0) ||
-        chmod(o->socket_path, 0660) != 0) {
-        dlog(DLOG_ERROR, "setting owner/mode of %s: %s", o->socket_path, strerror(errno));
-        unlink(o->socket_path);
-        close(fd);
-        return -1;
-    }
-    if (listen(fd, 512) != 0) {
-        dlog(DLOG_ERROR, "listen: %s", strerror(errno));
-        unlink(o->socket_path);
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 /* ---- clients ---- */
 static bool is_admin(uid_t uid)
