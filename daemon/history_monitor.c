@@ -20,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_SLOTS      64
 #define IO_BOUND_MS    2000
 #define INFO_PERIOD_MS (3600ll * 1000) /* capacity and cycle count re-read hourly */
 
@@ -62,8 +61,8 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cv;
     bool running, stop, dirty;
-    slot_t *slots[MAX_SLOTS];
-    size_t nslots;
+    slot_t **slots; /* grows with the batteries: no fixed bound */
+    size_t nslots, slots_cap;
     uint64_t generation;
     int last_ac; /* -1 before the first reading */
 } M = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ac = -1};
@@ -568,11 +567,38 @@ static void close_slot(size_t i)
         free(s);
 }
 
+/* Room for `want` slots (the monitor thread only; readers hold M.lock). */
+static bool reserve_slots(size_t want)
+{
+    if (want <= M.slots_cap)
+        return true;
+    size_t cap = M.slots_cap ? M.slots_cap : 16;
+    while (cap < want)
+        cap *= 2;
+    pthread_mutex_lock(&M.lock);
+    slot_t **grown = realloc(M.slots, cap * sizeof *grown);
+    if (grown) {
+        M.slots = grown;
+        M.slots_cap = cap;
+    }
+    pthread_mutex_unlock(&M.lock);
+    return grown != NULL;
+}
+
 static void sync_slots(void)
 {
     char **paths = NULL;
     size_t n = bk_host_list_interfaces(M.host, &GUID_DEVICE_BATTERY, &paths);
-    bool seen[MAX_SLOTS] = {0};
+    /* Slots only this pass may add, so M.nslots + n bounds them. */
+    bool *seen = calloc(M.nslots + n + 1, sizeof *seen);
+    if (!seen || !reserve_slots(M.nslots + n)) {
+        dlog(DLOG_ERROR,
+             "history: out of memory tracking %zu batteries; retried on the next change", n);
+        free(seen);
+        if (paths)
+            bk_host_free_list(paths, n);
+        return;
+    }
     for (size_t k = 0; k < n; k++) {
         size_t i = 0;
         while (i < M.nslots && strcmp(M.slots[i]->live.path, paths[k]) != 0)
@@ -581,7 +607,7 @@ static void sync_slots(void)
             seen[i] = true;
             continue;
         }
-        if (M.nslots == MAX_SLOTS || strcasestr(paths[k], "COMPOSITE"))
+        if (strcasestr(paths[k], "COMPOSITE"))
             continue; /* the composite battery is the sum, not a battery */
         slot_t *s = calloc(1, sizeof *s);
         if (!s || bk_host_open(M.host, paths[k], BK_ACCESS_READ, &s->h) != STATUS_SUCCESS) {
@@ -603,6 +629,7 @@ static void sync_slots(void)
     for (size_t i = M.nslots; i-- > 0;)
         if (!seen[i])
             close_slot(i);
+    free(seen);
 }
 
 static void *monitor_thread(void *arg)
@@ -646,6 +673,9 @@ static void *monitor_thread(void *arg)
     pthread_mutex_unlock(&M.lock);
     while (M.nslots)
         close_slot(M.nslots - 1);
+    free(M.slots);
+    M.slots = NULL;
+    M.slots_cap = 0;
     history_flush();
     return NULL;
 }

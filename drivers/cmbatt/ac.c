@@ -6,12 +6,13 @@
  * so one being removed is never used after it is gone. */
 #include "cmbatt.h"
 
-#define CMBATT_MAX_BATTERIES 16
+#define CMBATT_NOTIFY_BATCH 16 /* batteries held per round, not a bound on them */
 
 static KSPIN_LOCK CmBattGlobalLock;
 static LIST_ENTRY CmBattBatteries;
 static LONG CmBattAcState = -1; /* -1 unknown, 0 off line, 1 on line */
 static PCMBATT_EXTENSION CmBattAdapter;
+static ULONG64 CmBattNotifyRound; /* CmBattNotifyBatteries' rounds, under the lock */
 
 /* PASSIVE_LEVEL, DriverEntry. */
 VOID CmBattAcInitialize(VOID)
@@ -58,25 +59,39 @@ LONG CmBattAcOnline(VOID)
 }
 
 /* PASSIVE_LEVEL. Tells every listed battery's class driver; each is held
- * by its remove lock while it is called. */
+ * by its remove lock while it is called. The class driver cannot be called
+ * under the spin lock, and the list has no bound, so it goes in rounds of
+ * a batch held on the stack: a battery is taken once per notification (its
+ * NotifiedRound reaches this round's number), however long the list is.
+ * Numbers only grow, so two notifications at once each reach every
+ * battery and neither undoes the other's marks. */
 static VOID CmBattNotifyBatteries(VOID)
 {
-    PCMBATT_EXTENSION held[CMBATT_MAX_BATTERIES];
-    ULONG n = 0;
+    PCMBATT_EXTENSION held[CMBATT_NOTIFY_BATCH];
+    ULONG n;
     KIRQL irql;
     KeAcquireSpinLock(&CmBattGlobalLock, &irql);
-    for (PLIST_ENTRY e = CmBattBatteries.Flink; e != &CmBattBatteries && n < RTL_NUMBER_OF(held);
-         e = e->Flink) {
-        PCMBATT_EXTENSION b = CONTAINING_RECORD(e, CMBATT_EXTENSION, BatteryLink);
-        if (NT_SUCCESS(IoAcquireRemoveLock(&b->RemoveLock, CmBattNotifyBatteries)))
-            held[n++] = b;
-    }
+    ULONG64 round = ++CmBattNotifyRound;
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
-    for (ULONG i = 0; i < n; i++) {
-        if (held[i]->ClassHandle)
-            BatteryClassStatusNotify(held[i]->ClassHandle);
-        IoReleaseRemoveLock(&held[i]->RemoveLock, CmBattNotifyBatteries);
-    }
+    do {
+        n = 0;
+        KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+        for (PLIST_ENTRY e = CmBattBatteries.Flink;
+             e != &CmBattBatteries && n < RTL_NUMBER_OF(held); e = e->Flink) {
+            PCMBATT_EXTENSION b = CONTAINING_RECORD(e, CMBATT_EXTENSION, BatteryLink);
+            if (b->NotifiedRound >= round)
+                continue;
+            b->NotifiedRound = round; /* a battery being removed is skipped, not retried */
+            if (NT_SUCCESS(IoAcquireRemoveLock(&b->RemoveLock, CmBattNotifyBatteries)))
+                held[n++] = b;
+        }
+        KeReleaseSpinLock(&CmBattGlobalLock, irql);
+        for (ULONG i = 0; i < n; i++) {
+            if (held[i]->ClassHandle)
+                BatteryClassStatusNotify(held[i]->ClassHandle);
+            IoReleaseRemoveLock(&held[i]->RemoveLock, CmBattNotifyBatteries);
+        }
+    } while (n == RTL_NUMBER_OF(held));
 }
 
 /* PASSIVE_LEVEL, the adapter's IRP_MN_START_DEVICE. */

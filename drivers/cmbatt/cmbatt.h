@@ -79,6 +79,7 @@ typedef struct _CMBATT_EXTENSION {
     WMILIB_CONTEXT WmiLib;
     LIST_ENTRY BatteryLink; /* in the driver's battery list (ac.c) */
     BOOLEAN Listed;
+    ULONG64 NotifiedRound; /* the last AC notification that reached it (ac.c) */
 
     /* Lock (a KMUTEX: PASSIVE_LEVEL) guards everything below; the battery
      * is evaluated under it, so a notification and a battc call never

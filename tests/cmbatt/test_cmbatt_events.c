@@ -281,3 +281,73 @@ TEST(removing_the_bus_with_a_wait_pending_completes_it_and_frees_everything)
     bk_close(b);
     fx_stop(h);
 }
+
+/* Issue 15: the adapter's Notify reached at most 16 batteries (a fixed
+ * array in ac.c), so on a larger machine the other waits stayed pending.
+ * Full packs with no load: unplugging changes no battery's own _BST state
+ * (so the firmware notifies no battery), only the on-line bit that cmbatt
+ * takes from the adapter's _PSR, which reaches them through ac.c alone. */
+#define MANY_BATTERIES 500
+
+static char *many_battery_machine(void)
+{
+    size_t cap = 256 + MANY_BATTERIES * 200, len = 0;
+    char *text = malloc(cap);
+    if (!text)
+        return NULL;
+    len += (size_t)snprintf(text + len, cap - len,
+                            "[machine]\nname = many\ntime = virtual\ncomposite_battery = no\n\n"
+                            "[ac.ADP1]\nbus = acpi\nonline = yes\n\n"
+                            "[load]\nconstant_power_mw = 0\n\n");
+    for (int i = 0; i < MANY_BATTERIES; i++)
+        len += (size_t)snprintf(text + len, cap - len,
+                                "[battery.B%d]\nbus = acpi\nchemistry = li-ion\n"
+                                "design_capacity_mwh = 50000\ndesign_voltage_mv = 11400\n"
+                                "cells = 3\ninitial_soc_percent = 100\n\n",
+                                i);
+    return text;
+}
+
+TEST(ac_change_notifies_every_battery_of_a_500_battery_machine)
+{
+    char *machine = many_battery_machine();
+    REQUIRE(machine);
+    bk_host_t *h = fx_start(NULL, machine);
+    free(machine);
+    REQUIRE(h);
+    REQUIRE(cb_battery_count(h) == MANY_BATTERIES);
+    static bk_handle_t *b[MANY_BATTERIES];
+    static bk_request_t *r[MANY_BATTERIES];
+    static BATTERY_STATUS st[MANY_BATTERIES];
+    for (size_t i = 0; i < MANY_BATTERIES; i++) {
+        ULONG tag;
+        BATTERY_STATUS now;
+        b[i] = cb_open_battery(h, i);
+        REQUIRE(b[i]);
+        REQUIRE(cb_query_tag(b[i], 0, &tag) == STATUS_SUCCESS);
+        REQUIRE(cb_query_status(b[i], tag, &now) == STATUS_SUCCESS);
+        BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
+                                 .Timeout = 0xFFFFFFFF,
+                                 .PowerState = now.PowerState,
+                                 .LowCapacity = 0,
+                                 .HighCapacity = 0x7FFFFFFF};
+        r[i] = cb_wait_status(b[i], &w, &st[i]);
+        REQUIRE(r[i]);
+    }
+    bk_host_settle(h);
+    size_t pending = 0, completed = 0;
+    for (size_t i = 0; i < MANY_BATTERIES; i++)
+        pending += bk_request_status(r[i], NULL) == STATUS_PENDING;
+    CHECK_EQ(pending, MANY_BATTERIES);
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_settle(h); /* no time passes: only the adapter's Notify can end them */
+    for (size_t i = 0; i < MANY_BATTERIES; i++)
+        completed += bk_request_status(r[i], NULL) == STATUS_SUCCESS &&
+                     !(st[i].PowerState & BATTERY_POWER_ON_LINE);
+    CHECK_EQ(completed, MANY_BATTERIES);
+    for (size_t i = 0; i < MANY_BATTERIES; i++) {
+        bk_close(b[i]);
+        bk_request_free(r[i]);
+    }
+    fx_stop(h);
+}

@@ -8,8 +8,6 @@
 
 #include "cf_internal.h"
 
-#define CF_MAX_PLATFORM_DEVICES 32
-
 typedef struct platform_state {
     bk_host_t *host;
     char name[32]; /* the machine file's battery name, e.g. "BAT0" */
@@ -38,15 +36,24 @@ static bool battery_name(bk_host_t *host, const char *path, char *name, size_t l
         return (size_t)snprintf(name, len, "%s", parts[2]) < len;
     }
     if (n == 3 && strcasecmp(parts[0], "ACPI") == 0 && strcasecmp(parts[1], "PNP0C0A") == 0) {
-        bk_platform_reading_t devices[CF_MAX_PLATFORM_DEVICES];
-        size_t count = bk_platform_snapshot(host, devices, CF_MAX_PLATFORM_DEVICES);
+        /* As many devices as the machine has: no bound of our own. */
+        size_t count = bk_platform_snapshot(host, NULL, 0);
+        bk_platform_reading_t *devices = calloc(count ? count : 1, sizeof *devices);
+        if (!devices)
+            return false;
+        size_t now = bk_platform_snapshot(host, devices, count); /* fills at most count */
+        if (now < count)
+            count = now;
         unsigned long uid = strtoul(parts[2], NULL, 10), seen = 0;
-        for (size_t i = 0; i < count && i < CF_MAX_PLATFORM_DEVICES; i++) {
+        bool found = false;
+        for (size_t i = 0; i < count && !found; i++) {
             if (devices[i].kind != 1)
                 continue;
             if (seen++ == uid)
-                return (size_t)snprintf(name, len, "%s", devices[i].name) < len;
+                found = (size_t)snprintf(name, len, "%s", devices[i].name) < len;
         }
+        free(devices);
+        return found;
     }
     return false;
 }

@@ -2,11 +2,15 @@
  * miniclass passes every check, a misbehaving one fails exactly the check
  * for the rule it breaks, checks that need a controller SKIP without one,
  * and the options are honoured. badmini is the battery throughout. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bk_test.h"
 #include "conformance.h"
+
+#include <batclass.h>
 
 #ifndef BADMINI_SO
 #error "BADMINI_SO (the path of badmini.so) must be defined by the build"
@@ -104,5 +108,53 @@ TEST(conformance_unknown_check_name_is_refused)
     CHECK_EQ(bk_conformance_run(h, &o, &r), -1);
     CHECK_EQ(r.count, 0);
     bk_conformance_report_free(&r);
+    CHECK_EQ(bk_host_destroy(h), 0);
+}
+
+/* Issue 15: the platform controller looked an ACPI battery up among the
+ * first 32 machine devices only, so on a larger machine the batteries
+ * past them ran without a controller (their checks SKIPped). */
+TEST(platform_controller_finds_an_acpi_battery_past_the_32nd_device)
+{
+    enum { BATTERIES = 40 };
+    char path[] = "/tmp/battkit-cf-machine.XXXXXX";
+    int fd = mkstemp(path);
+    REQUIRE(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    REQUIRE(f);
+    fprintf(f, "[machine]\nname = forty\ntime = virtual\ncomposite_battery = no\n\n"
+               "[ac.ADP1]\nbus = acpi\nonline = yes\n\n");
+    for (int i = 0; i < BATTERIES; i++)
+        fprintf(f,
+                "[battery.B%d]\nbus = acpi\nchemistry = li-ion\ndesign_capacity_mwh = 50000\n"
+                "design_voltage_mv = 11400\ncells = 3\n\n",
+                i);
+    REQUIRE(fclose(f) == 0);
+    bk_host_t *h = start_host();
+    REQUIRE(h);
+    bk_status_t loaded = bk_host_load_machine(h, path);
+    unlink(path);
+    REQUIRE(loaded == 0);
+    char **paths = NULL, *last = NULL;
+    size_t n = bk_host_list_interfaces(h, &GUID_DEVICE_BATTERY, &paths);
+    for (size_t i = 0; i < n; i++)
+        if (strstr(paths[i], "PNP0C0A#39#"))
+            last = paths[i];
+    REQUIRE(last);
+    bk_conformance_target_t t = {.host = h, .interface_path = last};
+    const bk_conformance_controller_t *ctl = &bk_conformance_controller_platform;
+    void *state = NULL;
+    CHECK_EQ(ctl->open(&t, &state), 0);
+    if (state) {
+        bk_platform_reading_t r;
+        CHECK_STATUS(ctl->remove(state), 0);
+        CHECK_STATUS(bk_platform_read(h, "B39", &r), 0);
+        CHECK_EQ(r.present, 0); /* the controller drove battery B39, the 40th */
+        CHECK_STATUS(bk_platform_read(h, "B38", &r), 0);
+        CHECK_EQ(r.present, 1);
+        ctl->close(state);
+    }
+    bk_host_free_list(paths, n);
+    bk_host_unload_machine(h);
     CHECK_EQ(bk_host_destroy(h), 0);
 }

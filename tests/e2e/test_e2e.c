@@ -186,6 +186,83 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
     CHECK_EQ(battd_stop(&again), 0);
 }
 
+/* Issue 15: fixed limits broke larger machines (battctl held a handle per
+ * battery and failed at --max-handles 64, listed at most 100; cmbatt
+ * notified at most 16 of an AC change). Battery i holds 10000 + i mWh, so
+ * the composite's full capacity is 5124750 mWh only if all 500 count. */
+#define BIG_BATTERIES 500
+
+static const char *write_big_machine(const char *dir)
+{
+    static char path[400];
+    snprintf(path, sizeof path, "%s/big.ini", dir);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    fprintf(f, "[machine]\nname = big\ntime = virtual\n\n[ac.ADP1]\nbus = acpi\nonline = yes\n\n"
+               "[load]\nconstant_power_mw = 10000\n\n");
+    for (int i = 0; i < BIG_BATTERIES; i++)
+        fprintf(f,
+                "[battery.B%d]\nbus = acpi\nchemistry = li-ion\ndesign_capacity_mwh = %d\n"
+                "full_charge_capacity_mwh = %d\ndesign_voltage_mv = 11400\ncells = 3\n"
+                "initial_soc_percent = 60\nmodel = BIG%d\nserial = %d\n\n",
+                i, 10000 + i, 10000 + i, i, i);
+    return fclose(f) == 0 ? path : NULL;
+}
+
+static size_t count_of(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; p && (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+TEST(machine_with_500_batteries_works_end_to_end)
+{
+    char dir[] = "/tmp/battkit-e2e-big.XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    e2e_track_dir(dir);
+    const char *machine = write_big_machine(dir);
+    REQUIRE(machine);
+    char registry[300];
+    snprintf(registry, sizeof registry, "%s/registry", dir);
+    battd_t d; /* the default --max-handles */
+    REQUIRE(battd_start(&d, (const char *const[]){"--virtual=0", "--machine", machine, "--registry",
+                                                  registry, NULL}));
+    char *out = NULL;
+    CHECK_EQ(BATTCTL(&d, &out, "status"), 0);
+    CHECK_EQ(count_of(out, "\nBattery "), BIG_BATTERIES - 1); /* the first starts the text */
+    CHECK(out && strncmp(out, "Battery 0:", 10) == 0);
+    CHECK(out && strstr(out, "Battery 499: "));
+    CHECK(out && strstr(out, "System: on AC"));
+    free(out);
+    out = NULL;
+    CHECK_EQ(BATTCTL(&d, &out, "--json", "list"), 0);
+    CHECK_EQ(count_of(out, "\"present\":true"), BIG_BATTERIES);
+    free(out);
+    out = NULL;
+    CHECK_EQ(BATTCTL(&d, &out, "info", "BIG377"), 0);
+    CHECK(out && strstr(out, "Design capacity:  10.38 Wh"));
+    free(out);
+    /* the system power status counts every battery */
+    out = NULL;
+    CHECK_EQ(BATTCTL(&d, &out, "--json", "status"), 0);
+    CHECK(out && strstr(out, "\"composite\":{\"battery_present\":true,\"ac_on_line\":true"));
+    CHECK(out && strstr(out, "\"max_capacity_mwh\":5124750,"));
+    free(out);
+    /* an AC change reaches every battery */
+    EXPECT(&d, 0, "sim ac off: done", "sim", "ac", "off");
+    EXPECT(&d, 0, "virtual time now", "sim", "advance", "1s");
+    out = NULL;
+    CHECK_EQ(BATTCTL(&d, &out, "status"), 0);
+    CHECK_EQ(count_of(out, "State:      discharging, on battery\n"), BIG_BATTERIES);
+    CHECK(out && strstr(out, "System: on battery"));
+    free(out);
+    CHECK_EQ(battd_stop(&d), 0);
+    CHECK(battd_log_contains(&d, "stopped clean"));
+}
+
 TEST(unreachable_daemon_is_exit_5)
 {
     battd_t d = {0};

@@ -31,8 +31,12 @@ extern options_t opt;
 typedef struct battery {
     int index; /* position in the SetupDi enumeration */
     char path[512];
-    HANDLE h;
-    ULONG tag; /* 0: no battery in the slot */
+    HANDLE h; /* NULL until battery_handle opens it */
+    DWORD access, flags;
+    bool gone;   /* removed since the listing */
+    int open_rc; /* CreateFile failed (reported): its exit code */
+    bool probed; /* QUERY_TAG asked */
+    ULONG tag;   /* 0: no battery in the slot */
     bool have_info;
     BATTERY_INFORMATION info;
     char name[128], manufacturer[128], serial[128], unique_id[256];
@@ -47,10 +51,17 @@ typedef struct battery {
     ULONG estimated_time; /* seconds or BATTERY_UNKNOWN_TIME */
 } battery_t;
 
-/* Enumerates and opens every battery slot (flags: FILE_FLAG_OVERLAPPED).
- * Returns an exit code, with a message printed on failure. */
+/* Enumerates every battery slot, any number; a handle (access, flags:
+ * FILE_FLAG_OVERLAPPED) is opened only by battery_handle. Returns an exit
+ * code, with a message printed on failure. */
 int batteries_open(DWORD access, DWORD flags, battery_t **list, size_t *count);
 void batteries_close(battery_t *list, size_t count);
+/* The battery's handle, opened on first use; NULL if it cannot be (the
+ * reason printed once, its exit code in open_rc; none when the slot was
+ * removed since the listing). battery_release closes it: commands take one
+ * battery at a time, so battctl holds one battery handle at once. */
+HANDLE battery_handle(battery_t *b);
+void battery_release(battery_t *b);
 /* Selects by index, device path, or a text unique among paths/names. Sets
  * the range [first, last]; a NULL selector takes all. Exit code. */
 int batteries_select(battery_t *list, size_t count, const char *selector, size_t *first,

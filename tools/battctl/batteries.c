@@ -1,7 +1,10 @@
 /* The batteries as the documented application flow finds them: SetupDi
  * enumeration of GUID_DEVCLASS_BATTERY interfaces, CreateFile on each
  * path, QUERY_TAG with no wait, then QUERY_INFORMATION per level and
- * QUERY_STATUS with Timeout 0. */
+ * QUERY_STATUS with Timeout 0. A battery's handle is opened when it is
+ * first used and closed once its command has done with it, so battctl
+ * holds one at a time on a machine of any size (battd limits the handles
+ * a client holds at once, --max-handles). */
 #include "battctl.h"
 
 #include <devguid.h>
@@ -9,7 +12,20 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_BATTERIES 100 /* the documented sample's bound */
+/* Room for one more entry; the list has no bound but memory. */
+static bool grow(battery_t **v, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return true;
+    size_t want = *cap ? *cap * 2 : 16;
+    battery_t *g = realloc(*v, want * sizeof *g);
+    if (!g)
+        return false;
+    memset(g + *cap, 0, (want - *cap) * sizeof *g);
+    *v = g;
+    *cap = want;
+    return true;
+}
 
 int batteries_open(DWORD access, DWORD flags, battery_t **list, size_t *count)
 {
@@ -22,19 +38,18 @@ int batteries_open(DWORD access, DWORD flags, battery_t **list, size_t *count)
                                         DIGCF_PRESENT | DIGCF_DEVICEINTERFACE);
     if (set == INVALID_HANDLE_VALUE)
         return report_error("listing batteries");
-    battery_t *v = calloc(MAX_BATTERIES, sizeof *v);
-    if (!v) {
-        SetupDiDestroyDeviceInfoList(set);
-        fprintf(stderr, "battctl: out of memory\n");
-        return EXIT_OTHER;
-    }
-    size_t n = 0;
-    rc = EXIT_OK;
-    for (DWORD i = 0; i < MAX_BATTERIES; i++) {
+    battery_t *v = NULL;
+    size_t n = 0, cap = 0;
+    for (DWORD i = 0;; i++) {
         SP_DEVICE_INTERFACE_DATA did = {.cbSize = sizeof did};
         if (!SetupDiEnumDeviceInterfaces(set, NULL, &GUID_DEVCLASS_BATTERY, i, &did)) {
             if (GetLastError() != ERROR_NO_MORE_ITEMS)
                 rc = report_error("listing batteries");
+            break;
+        }
+        if (!grow(&v, n, &cap)) {
+            fprintf(stderr, "battctl: out of memory listing %zu batteries\n", n + 1);
+            rc = EXIT_OTHER;
             break;
         }
         DWORD need = 0;
@@ -54,19 +69,12 @@ int batteries_open(DWORD access, DWORD flags, battery_t **list, size_t *count)
             rc = report_error("reading a battery's device path");
             break;
         }
-        battery_t *b = &v[n];
+        battery_t *b = &v[n++];
         b->index = (int)i;
+        b->access = access;
+        b->flags = flags;
         snprintf(b->path, sizeof b->path, "%s", d->DevicePath);
         LocalFree(d);
-        b->h = CreateFileA(b->path, access, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
-                           FILE_ATTRIBUTE_NORMAL | flags, NULL);
-        if (b->h == INVALID_HANDLE_VALUE) {
-            if (GetLastError() == ERROR_FILE_NOT_FOUND)
-                continue; /* removed while we listed */
-            rc = report_error(b->path);
-            break;
-        }
-        n++;
     }
     SetupDiDestroyDeviceInfoList(set);
     if (rc) {
@@ -78,11 +86,36 @@ int batteries_open(DWORD access, DWORD flags, battery_t **list, size_t *count)
     return EXIT_OK;
 }
 
+HANDLE battery_handle(battery_t *b)
+{
+    if (b->h)
+        return b->h;
+    if (b->gone || b->open_rc)
+        return NULL;
+    HANDLE h = CreateFileA(b->path, b->access, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL | b->flags, NULL);
+    if (h == INVALID_HANDLE_VALUE) {
+        if (GetLastError() == ERROR_FILE_NOT_FOUND)
+            b->gone = true; /* removed since the listing: an empty slot */
+        else
+            b->open_rc = report_error(b->path);
+        return NULL;
+    }
+    b->h = h;
+    return h;
+}
+
+void battery_release(battery_t *b)
+{
+    if (b->h)
+        CloseHandle(b->h);
+    b->h = NULL;
+}
+
 void batteries_close(battery_t *list, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        if (list[i].h && list[i].h != INVALID_HANDLE_VALUE)
-            CloseHandle(list[i].h);
+        battery_release(&list[i]);
     free(list);
 }
 
@@ -114,8 +147,11 @@ int batteries_select(battery_t *list, size_t count, const char *sel, size_t *fir
             *first = *last = i;
             return EXIT_OK;
         }
-        if (!list[i].name[0] && list[i].tag)
-            battery_read_info(&list[i]);
+        if (!list[i].name[0] && !list[i].probed) {
+            if (battery_query_tag(&list[i]))
+                battery_read_info(&list[i]);
+            battery_release(&list[i]);
+        }
         if (strcasestr(list[i].path, sel) || (list[i].name[0] && strcasestr(list[i].name, sel)) ||
             (list[i].serial[0] && strcasecmp(list[i].serial, sel) == 0)) {
             hits++;
@@ -140,7 +176,11 @@ BOOL battery_query_tag(battery_t *b)
     ULONG wait = 0, tag = 0; /* docs: 0 = do not wait for a battery */
     DWORD got = 0;
     b->tag = 0;
-    if (!DeviceIoControl(b->h, IOCTL_BATTERY_QUERY_TAG, &wait, sizeof wait, &tag, sizeof tag, &got,
+    b->probed = true;
+    HANDLE h = battery_handle(b);
+    if (!h)
+        return FALSE;
+    if (!DeviceIoControl(h, IOCTL_BATTERY_QUERY_TAG, &wait, sizeof wait, &tag, sizeof tag, &got,
                          NULL))
         return FALSE;
     b->tag = tag; /* docs: check the tag too, not just the return value */
@@ -151,8 +191,9 @@ static BOOL query_level(battery_t *b, BATTERY_QUERY_INFORMATION_LEVEL level, voi
                         DWORD *got)
 {
     BATTERY_QUERY_INFORMATION q = {.BatteryTag = b->tag, .InformationLevel = level};
-    return DeviceIoControl(b->h, IOCTL_BATTERY_QUERY_INFORMATION, &q, sizeof q, out, size, got,
-                           NULL);
+    HANDLE h = battery_handle(b);
+    return h &&
+           DeviceIoControl(h, IOCTL_BATTERY_QUERY_INFORMATION, &q, sizeof q, out, size, got, NULL);
 }
 
 static void query_string(battery_t *b, BATTERY_QUERY_INFORMATION_LEVEL level, char *out, size_t n)
@@ -194,7 +235,9 @@ BOOL battery_read_status(battery_t *b)
 {
     BATTERY_WAIT_STATUS w = {.BatteryTag = b->tag, .Timeout = 0};
     DWORD got = 0;
-    b->have_status = DeviceIoControl(b->h, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &b->status,
+    HANDLE h = battery_handle(b);
+    b->have_status = h &&
+                     DeviceIoControl(h, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &b->status,
                                      sizeof b->status, &got, NULL) &&
                      got == sizeof b->status;
     if (!b->have_status)

@@ -122,8 +122,6 @@ int cmd_info(int argc, char **argv)
     int rc = batteries_open(GENERIC_READ, 0, &b, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++)
-        battery_query_tag(&b[i]);
     rc = batteries_select(b, n, argc ? argv[0] : NULL, &first, &last);
     if (rc)
         goto out;
@@ -131,15 +129,23 @@ int cmd_info(int argc, char **argv)
     if (opt.json)
         printf("[");
     for (size_t i = first; i <= last; i++) {
+        battery_query_tag(&b[i]);
+        if (b[i].open_rc) {
+            rc = b[i].open_rc;
+            continue;
+        }
         if (!b[i].tag) {
+            battery_release(&b[i]);
             if (!opt.json)
                 printf("Battery %d: %s\n  (no battery in this slot)\n", b[i].index, b[i].path);
             continue;
         }
-        if (!battery_read_info(&b[i])) {
+        bool read = battery_read_info(&b[i]);
+        if (!read)
             rc = report_error(b[i].path);
+        battery_release(&b[i]); /* one handle at a time (battd's --max-handles) */
+        if (!read)
             continue;
-        }
         if (opt.json) {
             printf("%s", shown ? "," : "");
             print_json(&b[i]);

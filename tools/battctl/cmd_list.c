@@ -11,9 +11,13 @@ int cmd_list(int argc, char **argv)
     int rc = batteries_open(GENERIC_READ, 0, &b, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (battery_query_tag(&b[i]))
             battery_read_info(&b[i]);
+        battery_release(&b[i]); /* one handle at a time (battd's --max-handles) */
+        if (b[i].open_rc)
+            rc = b[i].open_rc;
+    }
     if (opt.json) {
         printf("[");
         for (size_t i = 0; i < n; i++) {
@@ -46,5 +50,5 @@ int cmd_list(int argc, char **argv)
         printf("no battery\n");
     }
     batteries_close(b, n);
-    return n ? EXIT_OK : EXIT_NO_BATTERY;
+    return rc ? rc : n ? EXIT_OK : EXIT_NO_BATTERY;
 }

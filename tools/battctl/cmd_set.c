@@ -53,8 +53,6 @@ int cmd_set(int argc, char **argv)
     int rc = batteries_open(GENERIC_READ | GENERIC_WRITE, 0, &b, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++)
-        battery_query_tag(&b[i]);
     rc = batteries_select(b, n, argc > next ? argv[next] : NULL, &first, &last);
     if (rc)
         goto out;
@@ -63,6 +61,11 @@ int cmd_set(int argc, char **argv)
         goto out;
     }
     battery_t *bat = &b[first];
+    battery_query_tag(bat);
+    if (bat->open_rc) {
+        rc = bat->open_rc;
+        goto out;
+    }
     if (!bat->tag) {
         fprintf(stderr, "battctl: battery %d: no battery in this slot\n", bat->index);
         rc = EXIT_NO_BATTERY;
@@ -83,8 +86,8 @@ int cmd_set(int argc, char **argv)
         in_len += sizeof bias;
     }
     DWORD got = 0;
-    if (!DeviceIoControl(bat->h, IOCTL_BATTERY_SET_INFORMATION, &req, in_len, NULL, 0, &got,
-                         NULL)) {
+    if (!DeviceIoControl(battery_handle(bat), IOCTL_BATTERY_SET_INFORMATION, &req, in_len, NULL, 0,
+                         &got, NULL)) {
         char what[96];
         snprintf(what, sizeof what, "set %s on battery %d", argv[0], bat->index);
         rc = report_error(what);

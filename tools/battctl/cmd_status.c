@@ -134,8 +134,6 @@ int cmd_status(int argc, char **argv)
     int rc = batteries_open(GENERIC_READ, 0, &b, &n);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++)
-        battery_query_tag(&b[i]);
     if (n || argc)
         rc = batteries_select(b, n, argc ? argv[0] : NULL, &first, &last);
     if (rc)
@@ -144,16 +142,24 @@ int cmd_status(int argc, char **argv)
     if (opt.json)
         printf("{\"batteries\":[");
     for (size_t i = first; n && i <= last; i++) {
+        battery_query_tag(&b[i]);
+        if (b[i].open_rc) {
+            rc = b[i].open_rc;
+            continue;
+        }
         if (!b[i].tag) {
+            battery_release(&b[i]);
             if (!opt.json)
                 printf("Battery %d: %s\n  (no battery in this slot)\n", b[i].index, b[i].path);
             continue;
         }
         battery_read_info(&b[i]);
-        if (!battery_read_status(&b[i])) {
+        bool read = battery_read_status(&b[i]);
+        if (!read)
             rc = report_error(b[i].path);
+        battery_release(&b[i]); /* one handle at a time (battd's --max-handles) */
+        if (!read)
             continue;
-        }
         if (opt.json) {
             printf("%s", shown ? "," : "");
             battery_json(&b[i]);
