@@ -218,6 +218,33 @@ TEST(build_device_io_control_request_signals_event_and_fills_iosb)
     destroy_stack();
 }
 
+/* Issue 15: a buffered IOCTL took two pool blocks (the IRP, then its
+ * system buffer), each a malloc, a pool-lock round and an owner lookup, on
+ * every battery query. The system buffer now shares the IRP's block. */
+TEST(buffered_ioctl_request_is_one_pool_block_freed_with_the_irp)
+{
+    build_stack(true);
+    KEVENT done;
+    IO_STATUS_BLOCK iosb = {0};
+    ULONG in = 7, out = 0;
+    ex_pool_stats_t before, built, after;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    ex_pool_stats(&before);
+    PIRP irp = IoBuildDeviceIoControlRequest(0x00294044, stack_dev[2], &in, sizeof in, &out,
+                                             sizeof out, FALSE, &done, &iosb);
+    ex_pool_stats(&built);
+    REQUIRE(irp != NULL);
+    CHECK_EQ(built.allocations - before.allocations, 1);
+    CHECK_EQ(*(ULONG *)irp->AssociatedIrp.SystemBuffer, 7); /* the input, copied in */
+    CHECK_STATUS(IoCallDriver(stack_dev[2], irp), STATUS_PENDING);
+    fixture_advance_ms(100);
+    CHECK_EQ(KeReadStateEvent(&done), 1);
+    CHECK_EQ(out, 0xC0FFEE);
+    ex_pool_stats(&after);
+    CHECK_EQ(after.blocks_outstanding, before.blocks_outstanding); /* nothing left behind */
+    destroy_stack();
+}
+
 /* ---- cancel ---- */
 static int cancel_calls;
 static PIRP cancel_queue;
