@@ -12,7 +12,12 @@ function(battkit_add_driver name)
     BUILD_RPATH "${BATTKIT_DRIVER_OUTPUT_DIR};${CMAKE_BINARY_DIR}/lib"
     INSTALL_RPATH "$ORIGIN;$ORIGIN/../..")
   target_link_libraries(${name} PRIVATE wdk_headers battkit-ntos ${D_IMPORTS})
-  target_link_options(${name} PRIVATE -Wl,--no-undefined -Wl,-soname,${name}.so)
+  target_link_options(${name} PRIVATE -Wl,-soname,${name}.so)
+  # clang leaves the ASan runtime to the executable: a sanitized driver has
+  # undefined __asan_* symbols until it is loaded (gcc links libasan in).
+  if(NOT (BATTKIT_SANITIZE AND CMAKE_C_COMPILER_ID MATCHES "Clang"))
+    target_link_options(${name} PRIVATE -Wl,--no-undefined)
+  endif()
   if(NOT BATTKIT_SANITIZE)
     target_link_options(${name} PRIVATE -Wl,-z,defs)
   endif()

@@ -73,13 +73,50 @@ void client_unref(client_t *c)
     }
 }
 
-static void bury_clients(void)
+void server_bury_clients(void)
 {
     while (graveyard) {
         client_t *c = graveyard;
         graveyard = c->next;
         client_free(c);
     }
+}
+
+/* A connected socket becomes a client in the loop's list and epoll set;
+ * NULL (the fd left open) when memory or epoll refuse. */
+client_t *client_add(int fd, uid_t uid, pid_t pid)
+{
+    client_t *c = calloc(1, sizeof *c);
+    if (c) {
+        c->in = malloc(BKP_MAX_FRAME);
+        c->handles = calloc(srv.o->max_handles, sizeof *c->handles);
+    }
+    if (!c || !c->in || !c->handles) {
+        dlog(DLOG_ERROR, "out of memory accepting a client");
+        goto fail;
+    }
+    c->fd = fd;
+    c->serial = ++srv.next_serial;
+    c->uid = uid;
+    c->pid = pid;
+    c->privileged = is_admin(uid);
+    c->refs = 1;
+    c->pending.next = c->pending.prev = &c->pending;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        dlog(DLOG_ERROR, "epoll_ctl: %s", strerror(errno));
+        goto fail;
+    }
+    c->next = &srv.clients;
+    c->prev = srv.clients.prev;
+    srv.clients.prev->next = c;
+    srv.clients.prev = c;
+    srv.client_count++;
+    return c;
+fail:
+    if (c)
+        client_free(c);
+    return NULL;
 }
 
 static void accept_clients(void)
@@ -104,37 +141,11 @@ static void accept_clients(void)
             close(fd);
             continue;
         }
-        client_t *c = calloc(1, sizeof *c);
-        if (c) {
-            c->in = malloc(BKP_MAX_FRAME);
-            c->handles = calloc(srv.o->max_handles, sizeof *c->handles);
-        }
-        if (!c || !c->in || !c->handles) {
-            dlog(DLOG_ERROR, "out of memory accepting a client");
-            if (c)
-                client_free(c);
+        client_t *c = client_add(fd, cred.uid, cred.pid);
+        if (!c) {
             close(fd);
             continue;
         }
-        c->fd = fd;
-        c->serial = ++srv.next_serial;
-        c->uid = cred.uid;
-        c->pid = cred.pid;
-        c->privileged = is_admin(cred.uid);
-        c->refs = 1;
-        c->pending.next = c->pending.prev = &c->pending;
-        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-        if (epoll_ctl(srv.epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-            dlog(DLOG_ERROR, "epoll_ctl: %s", strerror(errno));
-            client_free(c);
-            close(fd);
-            continue;
-        }
-        c->next = &srv.clients;
-        c->prev = srv.clients.prev;
-        srv.clients.prev->next = c;
-        srv.clients.prev = c;
-        srv.client_count++;
         dlog(DLOG_DEBUG, "client %llu connected: uid %u pid %d%s", (unsigned long long)c->serial,
              (unsigned)c->uid, (int)c->pid, c->privileged ? " (privileged)" : "");
     }
@@ -280,6 +291,11 @@ static void read_client(client_t *c)
         return;
     }
     c->in_len += (size_t)n;
+    client_take_frames(c);
+}
+
+void client_take_frames(client_t *c)
+{
     size_t off = 0;
     c->refs++; /* a handler may drop the client; keep the struct until we are done */
     while (!c->dead && c->in_len - off >= BKP_HEADER_SIZE) {
@@ -317,7 +333,7 @@ static void read_client(client_t *c)
 }
 
 /* ---- the queue ---- */
-static void drain_queue(void)
+void server_drain_queue(void)
 {
     q_item_t *item = queue_take_all();
     while (item) {
@@ -386,7 +402,7 @@ static void stop_clients(void)
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
         queue_ack();
-        drain_queue();
+        server_drain_queue();
         if (pending_total() == 0)
             break;
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -466,8 +482,8 @@ int server_run(bk_host_t *host, const battd_options_t *o, int signal_fd)
                     flush_output(c);
             }
         }
-        drain_queue();
-        bury_clients();
+        server_drain_queue();
+        server_bury_clients();
         if (served && spin_ns)
             spin_until = mono_ns() + spin_ns;
         else if (n == 0 && spin_until) {
@@ -484,8 +500,8 @@ int server_run(bk_host_t *host, const battd_options_t *o, int signal_fd)
     unlink(o->socket_path);
     power_stop();
     stop_clients();
-    drain_queue();
-    bury_clients();
+    server_drain_queue();
+    server_bury_clients();
     close(srv.epfd);
     queue_shutdown();
     return 0;

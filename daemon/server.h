@@ -81,6 +81,12 @@ void handle_interface_event(const q_item_t *item);
 void client_release_resources(client_t *c); /* cancel pending, close handles */
 
 /* server.c */
+client_t *client_add(int fd, uid_t uid, pid_t pid);
+/* Handles every complete frame in c->in (c->in_len bytes); what remains is
+ * the start of the next frame. The socket read and the fuzz target feed it. */
+void client_take_frames(client_t *c);
+void server_drain_queue(void);  /* completions and events from other threads */
+void server_bury_clients(void); /* frees dropped clients no longer referenced */
 void client_send(client_t *c, const void *data, size_t len);
 void client_drop(client_t *c, const char *why);
 

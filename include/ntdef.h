@@ -111,8 +111,9 @@ typedef LARGE_INTEGER PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
     (FIELD_OFFSET(type, field) + RTL_FIELD_SIZE(type, field))
 #define RTL_NUMBER_OF(a) (sizeof(a) / sizeof((a)[0]))
 #define ARRAYSIZE(a)     RTL_NUMBER_OF(a)
-#define CONTAINING_RECORD(address, type, field)                                                    \
-    ((type *)((PCHAR)(address) - (ULONG_PTR)(&((type *)0)->field)))
+/* offsetof, not &((type *)0)->field: member access through a null pointer
+ * is undefined behaviour (UBSan in the fuzz build stops on it). */
+#define CONTAINING_RECORD(address, type, field) ((type *)((PCHAR)(address)-offsetof(type, field)))
 #define ALIGN_UP_BY(length, alignment)                                                             \
     (((ULONG_PTR)(length) + (alignment)-1) & ~((ULONG_PTR)(alignment)-1))
 #define min(a, b) (((a) < (b)) ? (a) : (b))
