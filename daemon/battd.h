@@ -47,8 +47,10 @@ typedef struct battd_options {
     char history_file[4096];                         /* "" with --no-history */
     unsigned history_retention_days;                 /* 0: keep everything */
     unsigned history_interval_s;                     /* a sample at least this often */
-    bool upower;            /* serve org.freedesktop.UPower (docs/upower.md) */
-    const char *upower_bus; /* on this bus address; NULL: the system bus */
+    bool upower;                /* serve org.freedesktop.UPower (docs/upower.md) */
+    const char *upower_bus;     /* on this bus address; NULL: the system bus */
+    const char *http_address;   /* --http: loopback ADDRESS:PORT; NULL: no HTTP server */
+    const char *http_port_file; /* the port chosen is written there */
 } battd_options_t;
 
 /* Fills `o` from argv; 0 ok, 1 printed help/version (exit 0), -1 usage

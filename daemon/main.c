@@ -4,7 +4,9 @@
  * logged and the exit status is 1). Without -f it detaches once the
  * socket is listening, so "battd && battctl list" works. */
 #include "battd.h"
+#include "dashboard.h"
 #include "history.h"
+#include "http.h"
 #include "server.h"
 #include "upower.h"
 
@@ -232,6 +234,12 @@ int main(int argc, char **argv)
         unlink(o.socket_path);
         goto out;
     }
+    if (o.http_address && (dashboard_register(host, o.history_file) != 0 ||
+                           http_start(o.http_address, o.http_port_file) != 0)) {
+        close(srv.listen_fd);
+        unlink(o.socket_path);
+        goto out;
+    }
     char **paths = NULL;
     size_t n = bk_host_list_interfaces(host, &GUID_DEVICE_BATTERY, &paths);
     if (paths)
@@ -249,7 +257,8 @@ int main(int argc, char **argv)
     }
     exit_code = server_run(host, &o, sfd) == 0 ? 0 : 1;
 out:
-    upower_stop(); /* before the watcher it reads */
+    http_stop();   /* before the watcher it reads */
+    upower_stop(); /* the same */
     vclock_stop();
     power_stop();
     battd_history_stop();

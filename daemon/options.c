@@ -1,6 +1,7 @@
 /* battd's command line: every option validated, every bad value a message
  * naming the option, --help text. Owns the defaults (limits, socket path). */
 #include "battd.h"
+#include "http.h"
 
 #include <battkit/state_dir.h>
 
@@ -58,6 +59,10 @@ static const char usage_text[] =
     "      --upower             serve the UPower D-Bus interface (org.freedesktop.UPower)\n"
     "                           on the system bus, in place of upowerd\n"
     "      --upower-bus ADDRESS the same on the D-Bus bus at ADDRESS (unix:path=...)\n"
+    "      --http ADDRESS:PORT  serve the web dashboard (read-only) over HTTP on a\n"
+    "                           loopback address: 127.0.0.1:8080, [::1]:8080,\n"
+    "                           localhost:8080; port 0 picks a free one\n"
+    "      --http-port-file FILE  write the port listened on there (with port 0)\n"
     "  -h, --help               this text\n"
     "  -V, --version            version\n";
 
@@ -79,6 +84,8 @@ enum {
     OPT_HISTORY_INTERVAL,
     OPT_UPOWER,
     OPT_UPOWER_BUS,
+    OPT_HTTP,
+    OPT_HTTP_PORT_FILE,
 };
 
 static const struct option long_options[] = {
@@ -105,6 +112,8 @@ static const struct option long_options[] = {
     {"history-interval", required_argument, NULL, OPT_HISTORY_INTERVAL},
     {"upower", no_argument, NULL, OPT_UPOWER},
     {"upower-bus", required_argument, NULL, OPT_UPOWER_BUS},
+    {"http", required_argument, NULL, OPT_HTTP},
+    {"http-port-file", required_argument, NULL, OPT_HTTP_PORT_FILE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -269,6 +278,18 @@ int options_parse(int argc, char **argv, battd_options_t *o)
             o->upower = true;
             o->upower_bus = optarg;
             break;
+        case OPT_HTTP: {
+            char why[160];
+            if (http_parse_address(optarg, why, sizeof why) != 0)
+                return bad("--http", optarg, why);
+            o->http_address = optarg;
+            break;
+        }
+        case OPT_HTTP_PORT_FILE:
+            if (!*optarg)
+                return bad("--http-port-file", optarg, "empty");
+            o->http_port_file = optarg;
+            break;
         case OPT_ACTION:
             if (parse_action(optarg, o) < 0)
                 return -1;
@@ -306,6 +327,10 @@ int options_parse(int argc, char **argv, battd_options_t *o)
     }
     if (optind < argc) {
         fprintf(stderr, "battd: unexpected argument '%s'\nTry 'battd --help'.\n", argv[optind]);
+        return -1;
+    }
+    if (o->http_port_file && !o->http_address) {
+        fprintf(stderr, "battd: --http-port-file needs --http\nTry 'battd --help'.\n");
         return -1;
     }
     if (!have_history && !default_history(o)) {

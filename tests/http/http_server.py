@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""battd --http: the HTTP server core (issue 13; /metrics of issue 17 rides on it).
+
+battd on the default laptop on virtual time (factor 0: nothing moves unless
+told) with --http 127.0.0.1:0 and --http-port-file: the port file appears,
+an unknown path is 404, a known one 200 with the same figures battctl
+--json shows, a wrong method 405 with Allow, a foreign Host 421, every
+answer carries the CSP header; a non-loopback address, a bad port and a
+port in use are clear errors; SIGTERM stops clean and removes the port file.
+Waits are polls with deadlines, never sleeps for an event.
+Usage: http_server.py BIN_DIR"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = sys.argv[1]
+DEADLINE_S = 20
+work = tempfile.mkdtemp(prefix="battkit-http.")
+procs = []
+failures = 0
+
+
+def fail(msg):
+    global failures
+    failures += 1
+    print("FAIL " + msg)
+
+
+def check(name, cond, detail=""):
+    if cond:
+        print("ok   " + name)
+    else:
+        fail(f"{name}: {detail}")
+
+
+def wait_for(what, pred, timeout=DEADLINE_S):
+    end = time.monotonic() + timeout
+    while True:
+        r = pred()
+        if r:
+            return r
+        if time.monotonic() > end:
+            raise SystemExit(f"FAIL timed out waiting for {what}")
+        time.sleep(0.02)  # a poll with a deadline
+
+
+def request(port, method, path, headers=None):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
+    try:
+        c.request(method, path, headers=headers or {})
+        r = c.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        c.close()
+
+
+env = dict(os.environ, BATTKIT_STATE_DIR=work, BATTKIT_SOCKET=os.path.join(work, "battd.sock"))
+battd_cmd = [os.path.join(BIN, "battd"), "-f", "--virtual=0", "--no-history",
+             "--socket", env["BATTKIT_SOCKET"]]
+try:
+    port_file = os.path.join(work, "http.port")
+    log = open(os.path.join(work, "battd.log"), "w+")
+    battd = subprocess.Popen(battd_cmd + ["--http", "127.0.0.1:0", "--http-port-file", port_file],
+                             stdout=log, stderr=subprocess.STDOUT, env=env)
+    procs.append(battd)
+
+    def port_written():
+        if battd.poll() is not None:
+            log.seek(0)
+            raise SystemExit("FAIL battd exited:\n" + log.read())
+        try:
+            with open(port_file) as f:
+                text = f.read()
+            return int(text) if text.endswith("\n") else None
+        except (FileNotFoundError, ValueError):
+            return None
+
+    port = wait_for("the port file", port_written)
+    wait_for("battd's socket", lambda: os.path.exists(env["BATTKIT_SOCKET"]))
+    log.seek(0)
+    check("port_file_holds_the_port_the_log_names", 0 < port < 65536 and
+          f"http://127.0.0.1:{port}/" in log.read(), f"port {port}")
+
+    status, headers, body = request(port, "GET", "/no/such/page")
+    check("unknown_path_is_404", status == 404, f"{status} {body!r}")
+    check("every_answer_carries_the_csp_header",
+          headers.get("Content-Security-Policy", "").startswith("default-src 'self'"), headers)
+
+    battctl = json.loads(subprocess.run([os.path.join(BIN, "battctl"), "--json", "status"],
+                                        capture_output=True, text=True, env=env, check=True,
+                                        timeout=DEADLINE_S).stdout)
+    status, headers, body = request(port, "GET", "/api/system")
+    system = json.loads(body) if status == 200 else {}
+    want = battctl["system"]
+    check("api_system_is_200_json_matching_battctl_status",
+          status == 200 and headers.get("Content-Type") == "application/json" and
+          system.get("ac_line_status") == want["ac_line_status"] == 1 and
+          system.get("ac") == "online" and system.get("on_battery") is False and
+          system.get("battery_life_percent") == want["battery_life_percent"] and
+          system.get("batteries") == len(battctl["batteries"]),
+          f"{status} {system} vs {want}")
+
+    status, headers, body = request(port, "GET", "/api/batteries")
+    got = {b["path"]: b for b in json.loads(body)} if status == 200 else {}
+    matched = [b for b in battctl["batteries"]
+               if b["path"] in got and got[b["path"]]["percent"] == b["percent"] and
+               got[b["path"]]["capacity_mwh"] == b["capacity_mwh"] and
+               got[b["path"]]["voltage_mv"] == b["voltage_mv"] and
+               sorted(got[b["path"]]["power_state"]) == sorted(b["power_state"])]
+    check("api_batteries_match_battctl_status",
+          status == 200 and len(got) == len(battctl["batteries"]) == len(matched) >= 1,
+          f"{status} {got} vs {battctl['batteries']}")
+
+    status, headers, body = request(port, "POST", "/api/system")
+    check("wrong_method_is_405_with_allow", status == 405 and
+          headers.get("Allow") == "GET, HEAD", f"{status} {headers}")
+    status, headers, body = request(port, "HEAD", "/api/system")
+    check("head_of_a_get_route_is_200_without_body", status == 200 and body == b"",
+          f"{status} {body!r}")
+    status, headers, body = request(port, "GET", "/api/system", {"Host": "battery.example.com"})
+    check("foreign_host_header_is_refused_421", status == 421, f"{status}")
+    status, headers, body = request(port, "GET", "/api/policy")
+    policy = json.loads(body) if status == 200 else {}
+    check("api_policy_is_read_only_json", status == 200 and policy.get("writable") is False and
+          [l["level"] for l in policy.get("levels", [])] == ["low", "reserve", "critical"],
+          f"{status} {body!r}")
+
+    # ---- bad options and a port in use: clear errors ----
+    def battd_run(args):
+        return subprocess.run(battd_cmd[:-2] + ["--socket", os.path.join(work, "b.sock")] + args,
+                              capture_output=True, text=True, env=env, timeout=DEADLINE_S)
+
+    r = battd_run(["--http", "0.0.0.0:8080"])
+    check("non_loopback_address_is_a_usage_error", r.returncode == 2 and
+          "not a loopback address" in r.stderr, f"{r.returncode} {r.stderr!r}")
+    r = battd_run(["--http", "127.0.0.1:http"])
+    check("bad_port_is_a_usage_error", r.returncode == 2 and "port" in r.stderr,
+          f"{r.returncode} {r.stderr!r}")
+    r = battd_run(["--http-port-file", os.path.join(work, "x")])
+    check("port_file_without_http_is_a_usage_error", r.returncode == 2 and
+          "--http-port-file needs --http" in r.stderr, f"{r.returncode} {r.stderr!r}")
+    r = battd_run(["--http", f"127.0.0.1:{port}"])
+    status, _, _ = request(port, "GET", "/api/system")
+    check("port_in_use_fails_at_start_and_the_running_server_goes_on",
+          r.returncode == 1 and "cannot listen on 127.0.0.1:" in r.stderr and status == 200 and
+          not os.path.exists(os.path.join(work, "b.sock")), f"{r.returncode} {r.stderr!r} {status}")
+
+    battd.send_signal(signal.SIGTERM)
+    rc = battd.wait(timeout=DEADLINE_S)
+    check("sigterm_stops_clean_and_removes_the_port_file", rc == 0 and not os.path.exists(port_file),
+          f"exit {rc}, port file there: {os.path.exists(port_file)}")
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    shutil.rmtree(work, ignore_errors=True)
+
+sys.exit(1 if failures else 0)
