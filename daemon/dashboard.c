@@ -1,9 +1,11 @@
 /* The dashboard's routes, registered together when battd --http starts:
- * the data (dashboard_api.c), the page and the charts. */
+ * the data (dashboard_api.c), the page and the report's charts
+ * (dashboard_page.c). */
 #include "dashboard.h"
 
 int dashboard_register(bk_host_t *host, const char *history_file)
 {
-    (void)history_file;
-    return dashboard_api_register(host);
+    if (dashboard_api_register(host) != 0)
+        return -1;
+    return dashboard_page_register(history_file);
 }

@@ -20,4 +20,7 @@ int dashboard_register(bk_host_t *host, const char *history_file);
 uint64_t dashboard_write_state(FILE *out);
 int dashboard_api_register(bk_host_t *host);
 
+/* ---- dashboard_page.c ---- */
+int dashboard_page_register(const char *history_file);
+
 #endif

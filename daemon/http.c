@@ -351,11 +351,11 @@ int http_start(const char *address, const char *port_file)
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    H.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_SOCK_ADDR,
-                                (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT,
-                                (unsigned)HTTP_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-                                (unsigned)HTTP_IDLE_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
-                                on_mhd_log, NULL, MHD_OPTION_END);
+    H.daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+                                on_mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                                MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
+                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_IDLE_TIMEOUT_S,
+                                MHD_OPTION_END);
     if (!H.daemon) {
         dlog(DLOG_ERROR, "http: cannot listen on %s (in use, or no such address here)", address);
         return -1;

@@ -131,6 +131,49 @@ try:
           [l["level"] for l in policy.get("levels", [])] == ["low", "reserve", "critical"],
           f"{status} {body!r}")
 
+    # ---- the page's pieces and their bad input ----
+    status, headers, body = request(port, "GET", "/")
+    check("page_is_html_naming_its_own_script_and_style",
+          status == 200 and headers.get("Content-Type", "").startswith("text/html") and
+          b'src="/dashboard.js"' in body and b'href="/dashboard.css"' in body and
+          b"battd keeps no history" in body, f"{status} {body[:200]!r}")
+    bad = [(p, request(port, "GET", p)[0]) for p in
+           ("/?days=0", "/?days=x", "/report.svg?chart=pie", "/report.svg?chart=drain&days=99999")]
+    status, _, body = request(port, "GET", "/report.svg?chart=drain")
+    check("bad_days_or_chart_is_400_and_no_history_is_404_saying_so",
+          all(code == 400 for _, code in bad) and status == 404 and b"--no-history" in body,
+          f"{bad} {status} {body!r}")
+
+    # ---- /events: the state now, then each change as it happens ----
+    ev = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
+    ev.request("GET", "/events")
+    stream = ev.getresponse()
+
+    def next_event():
+        data = None
+        while True:
+            line = stream.fp.readline().decode()
+            if not line:
+                raise SystemExit("FAIL /events ended")
+            if line.startswith("data: "):
+                data = json.loads(line[6:])
+            elif line == "\n" and data is not None:
+                return data
+
+    first = next_event()
+    check("events_stream_starts_with_the_state_now",
+          stream.status == 200 and stream.getheader("Content-Type") == "text/event-stream" and
+          first["system"]["ac"] == "online" and len(first["batteries"]) == len(battctl["batteries"]),
+          f"{stream.status} {first}")
+    subprocess.run([os.path.join(BIN, "battctl"), "sim", "ac", "off"], env=env, check=True,
+                   capture_output=True, timeout=DEADLINE_S)
+    seen = first
+    while seen["system"]["ac"] != "offline":  # bounded by the socket timeout
+        seen = next_event()
+    check("ac_unplug_arrives_as_an_event_with_a_newer_generation",
+          seen["system"]["on_battery"] is True and
+          seen["system"]["generation"] > first["system"]["generation"], seen["system"])
+
     # ---- bad options and a port in use: clear errors ----
     def battd_run(args):
         return subprocess.run(battd_cmd[:-2] + ["--socket", os.path.join(work, "b.sock")] + args,
@@ -151,10 +194,14 @@ try:
           r.returncode == 1 and "cannot listen on 127.0.0.1:" in r.stderr and status == 200 and
           not os.path.exists(os.path.join(work, "b.sock")), f"{r.returncode} {r.stderr!r} {status}")
 
+    # The event stream is still open: the stop must end it, not wait on it.
     battd.send_signal(signal.SIGTERM)
     rc = battd.wait(timeout=DEADLINE_S)
-    check("sigterm_stops_clean_and_removes_the_port_file", rc == 0 and not os.path.exists(port_file),
-          f"exit {rc}, port file there: {os.path.exists(port_file)}")
+    rest = stream.fp.read()  # raw, to the connection's end (bounded by the socket timeout)
+    ev.close()
+    check("sigterm_with_a_stream_open_stops_clean_and_removes_the_port_file",
+          rc == 0 and not os.path.exists(port_file),
+          f"exit {rc}, port file there: {os.path.exists(port_file)}, rest {rest[:100]!r}")
 finally:
     for p in procs:
         if p.poll() is None:
