@@ -11,6 +11,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* BK_REPLAY_SAVE=FILE: every input is written there before it runs, so
+ * after a crash FILE holds the input that crashed (for the kept corpus). */
+static void run_one(const uint8_t *data, size_t size)
+{
+    const char *save = getenv("BK_REPLAY_SAVE");
+    FILE *f = save ? fopen(save, "wb") : NULL;
+    if (f) {
+        fwrite(data, 1, size, f);
+        fclose(f);
+    }
+    LLVMFuzzerTestOneInput(data, size);
+}
+
 #define MUTATIONS 64
 
 static uint64_t state = 0x2545F4914F6CDD1Dull;
@@ -56,7 +69,7 @@ static void mutate_and_run(const uint8_t *data, size_t size)
             buf[0] = 0xFF;
             buf[1] = 0xFE;
         }
-        LLVMFuzzerTestOneInput(buf, n);
+        run_one(buf, n);
     }
     free(buf);
 }
@@ -74,7 +87,7 @@ static int run_file(const char *path, size_t *count)
     fclose(f);
     if (!data)
         return -1;
-    LLVMFuzzerTestOneInput(data, n);
+    run_one(data, n);
     mutate_and_run(data, n);
     free(data);
     (*count)++;

@@ -15,6 +15,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 targets=(
   "fuzz_inf      tests/inf/corpus:data/machines"
   "fuzz_wire     fuzz/wire/corpus"
+  "fuzz_ioctl    fuzz/ioctl/corpus"
+  "fuzz_machine  fuzz/machine/corpus:data/machines"
+  "fuzz_scenario fuzz/scenario/corpus:data/scenarios"
+  "fuzz_registry fuzz/registry/corpus"
 )
 
 usage() {

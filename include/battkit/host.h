@@ -124,6 +124,10 @@ typedef struct bk_pool_stats {
     uint64_t allocations, frees, bytes_outstanding, blocks_outstanding;
 } bk_pool_stats_t;
 void bk_host_pool_stats(bk_pool_stats_t *stats);
+/* Completions whose Information claimed more than the caller's output
+ * buffer (a driver bug: the I/O manager clamps it and logs a warning);
+ * tests and fuzz targets check that it stays 0. */
+uint64_t bk_host_io_clamped_count(void);
 
 /* ---- wmi/registry additions ---- */
 /* Registry: writes the registry to options.registry_file now, atomically

@@ -188,6 +188,13 @@ NTSTATUS io_check_ioctl_access(PFILE_OBJECT file, ULONG code)
     return STATUS_SUCCESS;
 }
 
+static _Atomic uint64_t information_clamps;
+
+uint64_t bk_host_io_clamped_count(void)
+{
+    return information_clamps;
+}
+
 /* Called when completion reaches the top of the stack. */
 void io_finish_irp(PIRP irp);
 void io_finish_irp(PIRP irp)
@@ -204,6 +211,7 @@ void io_finish_irp(PIRP irp)
                    (void *)irp, (unsigned long)n, out_len);
             n = out_len;
             irp->IoStatus.Information = n;
+            information_clamps++;
         }
         memcpy(irp->UserBuffer, irp->AssociatedIrp.SystemBuffer, n);
     }

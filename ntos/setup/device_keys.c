@@ -157,9 +157,11 @@ void setup_apply_device_keys(const char *instance_path, const char *hardware_ids
     install_free(&d);
 }
 
-void setup_stage_forget_installs(setup_stage_t *st, const setup_strv_t *infs)
+/* Calls fn with every device instance key, Enum\<enumerator>\<device
+ * ID>\<instance>, present or not (an offline host has no devices). */
+static void each_instance_key(setup_stage_t *st, void (*fn)(setup_stage_t *, const char *, void *),
+                              void *context)
 {
-    /* Enum\<enumerator>\<device ID>\<instance>\Driver. */
     setup_strv_t enumerators = {0};
     setup_reg_subkeys(SETUP_KEY_ENUM, &enumerators);
     for (size_t e = 0; e < enumerators.count; e++) {
@@ -173,22 +175,62 @@ void setup_stage_forget_installs(setup_stage_t *st, const setup_strv_t *infs)
             if (dp)
                 setup_reg_subkeys(dp, &instances);
             for (size_t i = 0; i < instances.count; i++) {
-                char *key = setup_printf("%s\\%s\\Driver", dp, instances.items[i]);
-                char *inf = key ? setup_reg_string(key, "InfPath") : NULL;
-                if (inf && setup_strv_has(infs, inf)) {
-                    for (size_t v = 0; v < RTL_NUMBER_OF(install_values); v++)
-                        setup_stage_delete_value(st, key, install_values[v]);
-                    setup_stage_delete_value(st, key, "MatchingDeviceId");
-                }
+                char *key = setup_printf("%s\\%s", dp, instances.items[i]);
+                if (key)
+                    fn(st, key, context);
                 st->oom |= !key;
-                free(inf);
                 free(key);
             }
             setup_strv_free(&instances);
+            st->oom |= !dp;
             free(dp);
         }
         setup_strv_free(&devices);
+        st->oom |= !ep;
         free(ep);
     }
     setup_strv_free(&enumerators);
+}
+
+/* Enum\<instance>\Driver of a device the packages were installed on. */
+static void forget_install(setup_stage_t *st, const char *instance_key, void *context)
+{
+    const setup_strv_t *infs = context;
+    char *key = setup_printf("%s\\Driver", instance_key);
+    char *inf = key ? setup_reg_string(key, "InfPath") : NULL;
+    if (inf && setup_strv_has(infs, inf)) {
+        for (size_t v = 0; v < RTL_NUMBER_OF(install_values); v++)
+            setup_stage_delete_value(st, key, install_values[v]);
+        setup_stage_delete_value(st, key, "MatchingDeviceId");
+    }
+    st->oom |= !key;
+    free(inf);
+    free(key);
+}
+
+void setup_stage_forget_installs(setup_stage_t *st, const setup_strv_t *infs)
+{
+    each_instance_key(st, forget_install, (void *)infs);
+}
+
+/* A device key naming a removed service: the PnP manager takes a present
+ * device off it (pnp_unbind_service); this covers the devices that are not
+ * present (an offline uninstall), so no key names a driver that is gone. */
+static void forget_service(setup_stage_t *st, const char *instance_key, void *context)
+{
+    const setup_strv_t *services = context;
+    char *service = setup_reg_string(instance_key, "Service");
+    for (size_t i = 0; service && i < services->count; i++) {
+        if (!setup_strcasecmp(service, services->items[i])) {
+            setup_stage_delete_value(st, instance_key, "Service");
+            setup_stage_delete_value(st, instance_key, "ClassGUID");
+            break;
+        }
+    }
+    free(service);
+}
+
+void setup_stage_forget_services(setup_stage_t *st, const setup_strv_t *services)
+{
+    each_instance_key(st, forget_service, (void *)services);
 }

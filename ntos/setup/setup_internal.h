@@ -232,6 +232,9 @@ void setup_stage_bindings(setup_stage_t *st, const setup_strv_t *ids, const setu
  * of every Enum\<instance>\Driver naming one), so the package's device
  * values are applied again when it comes back. */
 void setup_stage_forget_installs(setup_stage_t *st, const setup_strv_t *infs);
+/* Stages the removal of Service and ClassGUID from every device instance
+ * key naming one of these services (uninstall; devices present or not). */
+void setup_stage_forget_services(setup_stage_t *st, const setup_strv_t *services);
 
 /* ---- addreg.c: AddReg entries to registry data ---- */
 /* The value an AddReg entry sets (type and data as Windows stores them);

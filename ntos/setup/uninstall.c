@@ -127,6 +127,7 @@ static NTSTATUS uninstall_locked(bk_host_t *host, const char *name, setup_report
     for (size_t i = 0; i < services.count; i++)
         stage_service_removal(&st, services.items[i], &infs);
     setup_stage_forget_installs(&st, &infs);
+    setup_stage_forget_services(&st, &services);
     setup_stage_bindings(&st, &ids, &infs, NULL, 0, r);
     s = setup_stage_commit(&st, r);
     if (!NT_SUCCESS(s)) {

@@ -167,6 +167,38 @@ TEST(a_veto_stops_the_uninstall_with_nothing_changed)
     fx_done(&fx);
 }
 
+/* Found by tests/setup/kill9_install.py: battinf uninstall --offline (a
+ * host with no devices) left the device's Enum key naming the removed
+ * service, so the next battd start still recorded the device on it. */
+TEST(an_offline_uninstall_leaves_no_device_key_naming_the_removed_driver)
+{
+    fx_t fx;
+    char report[REPORT], key[512];
+    REQUIRE(fx_begin(&fx));
+    bk_device_t *dev = fx_add_root(&fx, "SETUPTEST\\Dev", "0");
+    REQUIRE(dev);
+    const char *inf = fx_package(&fx, &(fx_pkg_t){.name = "fna", .model = "SETUPTEST\\Dev"});
+    CHECK_STATUS(bk_host_install_inf(fx.host, inf, report, sizeof report), 0);
+    CHECK_STR(fx_device_service(dev), "fna");
+    snprintf(key, sizeof key, "%s\\%s", FX_ENUM, bk_device_instance_path(dev));
+    fx_restart(&fx); /* the same registry and store, no devices: offline */
+    char *service = fx_reg_string(key, "Service");
+    CHECK_STR(service ? service : "", "fna");
+    free(service);
+    CHECK_STATUS(bk_host_uninstall_driver(fx.host, "fna", report, sizeof report), 0);
+    service = fx_reg_string(key, "Service");
+    char *class_guid = fx_reg_string(key, "ClassGUID");
+    CHECK(service == NULL);
+    CHECK(class_guid == NULL);
+    free(service);
+    free(class_guid);
+    fx_restart(&fx); /* and so it stays in the file */
+    service = fx_reg_string(key, "Service");
+    CHECK(service == NULL);
+    free(service);
+    fx_done(&fx);
+}
+
 TEST(a_device_added_after_the_install_binds_by_its_hardware_id)
 {
     fx_t fx;
