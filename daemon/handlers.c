@@ -6,6 +6,7 @@
  * an NTSTATUS. */
 #include "server.h"
 #include "hostops.h"
+#include "metrics.h"
 
 #include <ntstatus.h>
 #include <stddef.h>
@@ -275,14 +276,17 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     }
     handle_slot_t *slot = find_handle(c, m.handle);
     if (!slot) {
+        stat_ioctl(m.code, STATUS_INVALID_HANDLE);
         reply_status(c, h, STATUS_INVALID_HANDLE);
         return true;
     }
     if (m.out_length > BKP_MAX_IOCTL_OUT) {
+        stat_ioctl(m.code, STATUS_INVALID_PARAMETER);
         reply_status(c, h, STATUS_INVALID_PARAMETER);
         return true;
     }
     if (c->pending_count >= srv.o->max_pending) {
+        stat_ioctl(m.code, STATUS_INSUFFICIENT_RESOURCES);
         reply_status(c, h, STATUS_INSUFFICIENT_RESOURCES); /* --max-pending */
         return true;
     }
@@ -293,6 +297,7 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     size_t item_at = (frame_end + 15) & ~(size_t)15; /* from the block's start: aligned */
     pending_t *pd = calloc(1, item_at + sizeof(q_item_t));
     if (!pd) {
+        stat_ioctl(m.code, STATUS_INSUFFICIENT_RESOURCES);
         reply_status(c, h, STATUS_INSUFFICIENT_RESOURCES);
         return true;
     }
@@ -309,6 +314,7 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
     c->pending.prev->next = pd;
     c->pending.prev = pd;
     c->pending_count++;
+    stat_add(STAT_PENDING_IOCTLS, 1);
     c->refs++;
     uint8_t *out = pd->frame + BKP_HEADER_SIZE + sizeof(bkp_ioctl_reply_t);
     bk_status_t s = bk_ioctl_async(slot->h, m.code, p + sizeof m, m.in_length, out, m.out_length,
@@ -318,8 +324,10 @@ static bool on_ioctl(client_t *c, const bkp_header_t *h, const uint8_t *p, const
         pd->prev->next = pd->next;
         pd->next->prev = pd->prev;
         c->pending_count--;
+        stat_add(STAT_PENDING_IOCTLS, -1);
         c->refs--;
         free(pd);
+        stat_ioctl(m.code, s);
         if (s == STATUS_ACCESS_DENIED)
             dlog(DLOG_WARN,
                  "refused IOCTL 0x%08x from uid %u pid %d: STATUS_ACCESS_DENIED (handle %s)",
@@ -336,6 +344,8 @@ void handle_ioctl_done(pending_t *p)
     p->prev->next = p->next;
     p->next->prev = p->prev;
     c->pending_count--;
+    stat_add(STAT_PENDING_IOCTLS, -1);
+    stat_ioctl(p->code, p->status);
     bk_request_free(p->req);
     if (!c->dead) {
         uint32_t out_space = p->out_len;
@@ -628,5 +638,6 @@ bool handle_frame(client_t *c, const bkp_header_t *h, const uint8_t *payload, co
         *why = buf;
         return false;
     }
+    stat_message(h->type);
     return handlers[h->type].fn(c, h, payload, why);
 }

@@ -7,6 +7,7 @@
 #include "dashboard.h"
 #include "history.h"
 #include "http.h"
+#include "metrics.h"
 #include "server.h"
 #include "upower.h"
 
@@ -234,8 +235,9 @@ int main(int argc, char **argv)
         unlink(o.socket_path);
         goto out;
     }
-    if (o.http_address && (dashboard_register(host, o.history_file) != 0 ||
-                           http_start(o.http_address, o.http_port_file) != 0)) {
+    if (o.http_address &&
+        (dashboard_register(host, o.history_file) != 0 || metrics_register(host) != 0 ||
+         http_start(o.http_address, o.http_port_file) != 0)) {
         close(srv.listen_fd);
         unlink(o.socket_path);
         goto out;

@@ -6,6 +6,7 @@
  * the state and the policy; nothing is computed here. */
 #include "battd.h"
 #include "hostops.h"
+#include "metrics.h"
 
 #include <windows.h>
 #include <ntstatus.h>
@@ -30,9 +31,11 @@ static void run_command(const bk_power_action_t *a)
     const char *name = bk_po_action_name(a->action);
     const char *level = bk_po_level_name(a->level);
     const char *cmd = P.commands ? P.commands[a->action] : NULL;
+    stat_policy_action(a->level, a->action);
     if (a->action == BK_PO_ACTION_NONE)
         return;
     if (!cmd) {
+        stat_add(STAT_COMMANDS_MISSING, 1);
         dlog(DLOG_WARN,
              "policy: battery %s (%u%% on battery): action %s - no command configured "
              "(--action-command %s=COMMAND), not executed",
@@ -52,6 +55,7 @@ static void run_command(const bk_power_action_t *a)
         n++;
     char **env = calloc(n + 5, sizeof *env);
     if (!env) {
+        stat_add(STAT_COMMANDS_FAILED, 1);
         dlog(DLOG_ERROR, "policy: out of memory running the %s command", name);
         return;
     }
@@ -76,6 +80,7 @@ static void run_command(const bk_power_action_t *a)
     int r = posix_spawn(&pid, "/bin/sh", NULL, &attr, argv, env);
     posix_spawnattr_destroy(&attr);
     free(env);
+    stat_add(r != 0 ? STAT_COMMANDS_FAILED : STAT_COMMANDS_RUN, 1);
     if (r != 0)
         dlog(DLOG_ERROR, "policy: battery %s (%u%%): action %s: cannot run '%s': %s", level,
              a->percent, name, cmd, strerror(r));

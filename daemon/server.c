@@ -3,6 +3,7 @@
  * 64 KiB frames), buffered writes, peer credentials, the completion
  * queue, and an orderly stop. What each message does is in handlers.c. */
 #include "server.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,8 @@ client_t *client_add(int fd, uid_t uid, pid_t pid)
     srv.clients.prev->next = c;
     srv.clients.prev = c;
     srv.client_count++;
+    stat_add(STAT_CLIENTS, 1);
+    stat_add(STAT_CLIENTS_ACCEPTED, 1);
     return c;
 fail:
     if (c)
@@ -132,12 +135,14 @@ static void accept_clients(void)
         socklen_t len = sizeof cred;
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
             dlog(DLOG_WARN, "peer credentials unavailable: %s; refused", strerror(errno));
+            stat_add(STAT_CLIENTS_REFUSED, 1);
             close(fd);
             continue;
         }
         if (srv.client_count >= srv.o->max_clients) {
             dlog(DLOG_WARN, "refused uid %u pid %d: %u clients already (--max-clients)",
                  (unsigned)cred.uid, (int)cred.pid, srv.client_count);
+            stat_add(STAT_CLIENTS_REFUSED, 1);
             close(fd);
             continue;
         }
@@ -155,11 +160,13 @@ void client_drop(client_t *c, const char *why)
 {
     if (c->dead)
         return;
-    if (why)
+    if (why) {
         dlog(DLOG_WARN, "client %llu (uid %u pid %d) dropped: %s", (unsigned long long)c->serial,
              (unsigned)c->uid, (int)c->pid, why);
-    else
+        stat_add(STAT_CLIENTS_DROPPED, 1);
+    } else {
         dlog(DLOG_DEBUG, "client %llu disconnected", (unsigned long long)c->serial);
+    }
     c->dead = true;
     epoll_ctl(srv.epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
@@ -167,6 +174,7 @@ void client_drop(client_t *c, const char *why)
     c->prev->next = c->next;
     c->next->prev = c->prev;
     srv.client_count--;
+    stat_add(STAT_CLIENTS, -1);
     client_release_resources(c);
     client_unref(c);
 }

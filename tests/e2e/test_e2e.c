@@ -5,6 +5,7 @@
  * SIGTERM shutdown. The test machine has an ACPI battery (cmbatt) and a
  * simbatt battery, which takes set requests. */
 #include "e2e.h"
+#include "big_machine.h"
 
 #include <windows.h>
 #include <batclass.h>
@@ -189,27 +190,8 @@ TEST(every_battctl_command_against_battd_on_virtual_time)
 /* Issue 15: fixed limits broke larger machines (battctl held a handle per
  * battery and failed at --max-handles 64, listed at most 100; cmbatt
  * notified at most 16 of an AC change). Battery i holds 10000 + i mWh, so
- * the composite's full capacity is 5124750 mWh only if all 500 count. */
-#define BIG_BATTERIES 500
-
-static const char *write_big_machine(const char *dir)
-{
-    static char path[400];
-    snprintf(path, sizeof path, "%s/big.ini", dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return NULL;
-    fprintf(f, "[machine]\nname = big\ntime = virtual\n\n[ac.ADP1]\nbus = acpi\nonline = yes\n\n"
-               "[load]\nconstant_power_mw = 10000\n\n");
-    for (int i = 0; i < BIG_BATTERIES; i++)
-        fprintf(f,
-                "[battery.B%d]\nbus = acpi\nchemistry = li-ion\ndesign_capacity_mwh = %d\n"
-                "full_charge_capacity_mwh = %d\ndesign_voltage_mv = 11400\ncells = 3\n"
-                "initial_soc_percent = 60\nmodel = BIG%d\nserial = %d\n\n",
-                i, 10000 + i, 10000 + i, i, i);
-    return fclose(f) == 0 ? path : NULL;
-}
-
+ * the composite's full capacity is 5124750 mWh only if all 500 count
+ * (big_machine.c). */
 static size_t count_of(const char *text, const char *what)
 {
     size_t n = 0;
