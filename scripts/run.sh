@@ -25,7 +25,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/battd" -f --socket "$sock" --log-level warn 2>"$log" &
+# With the dashboard on a free loopback port (docs/dashboard.md).
+"$bin/battd" -f --socket "$sock" --log-level warn --http 127.0.0.1:0 \
+    --http-port-file "$dir/http.port" 2>"$log" &
 pid=$!
 
 # Ready = battctl gets an answer (exit 5 means nothing listens yet). At most
@@ -50,6 +52,17 @@ echo "== battctl info"
 echo
 echo "== battctl status"
 "$bin/battctl" --socket "$sock" status || status=1
+echo
+echo "== dashboard (battd --http)"
+python3 - "$(cat "$dir/http.port" 2>/dev/null)" <<'PY' || status=1
+import json, sys, urllib.request
+base = f"http://127.0.0.1:{sys.argv[1]}"
+page = urllib.request.urlopen(base + "/", timeout=10)
+system = json.load(urllib.request.urlopen(base + "/api/system", timeout=10))
+print(f"GET {base}/: {page.status}; /api/system: {system['batteries']} battery, AC {system['ac']},"
+      f" {system['battery_life_percent']} %")
+print("(to keep one open: battd -f --http 127.0.0.1:8080, then browse http://127.0.0.1:8080/)")
+PY
 
 kill -TERM "$pid"
 wait "$pid"
