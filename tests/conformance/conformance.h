@@ -65,6 +65,11 @@ typedef struct bk_conformance_controller {
     /* Makes a status change the driver must report, by whatever means the
      * controller has (NULL: the suite toggles AC or sets a status). */
     bk_status_t (*notify_change)(void *state);
+    /* Nonzero: the operations drive a real device or server outside the
+     * host and wait for it in real time (e.g. nutbatt's upsd); the suite
+     * waits for them without moving the virtual clock (bounded at 60 s of
+     * real time), so that latency is not counted against the driver. */
+    int real_time;
 } bk_conformance_controller_t;
 
 /* Built-in controllers (NULL members where the interface they need is not

@@ -1,0 +1,275 @@
+/* nutbatt's side of the wire: one connection to upsd through NUT's own
+ * client library (libupsclient), the credentials, and one LIST VAR per
+ * refresh (a single round trip for every variable) stored by a table of
+ * the variables nutbatt reads. Nothing else here knows NUT's protocol.
+ * Linux-only: libupsclient and libc. */
+#include "nutbatt.h"
+
+#include <ntstrsafe.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdint.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <upsclient.h>
+
+#define NUTBATT_CONNECT_TIMEOUT_S 3    /* upsd on another host may not answer */
+#define NUTBATT_MAX_VARIABLES     2048 /* a list longer than this is no UPS's */
+
+/* Which variable feeds which slot. Where two names feed one slot, the
+ * first in this table that upsd lists wins (device.* is NUT's newer name). */
+typedef struct _NUTBATT_VARIABLE {
+    const char *Name;
+    BOOLEAN IsNumber;
+    int Slot; /* NUTBATT_NUMBER or NUTBATT_STRING */
+} NUTBATT_VARIABLE;
+
+static const NUTBATT_VARIABLE NutBattVariables[] = {
+    {"battery.charge", TRUE, NutCharge},
+    {"battery.charge.low", TRUE, NutChargeLow},
+    {"battery.charge.warning", TRUE, NutChargeWarning},
+    {"battery.runtime", TRUE, NutRuntime},
+    {"battery.voltage", TRUE, NutVoltage},
+    {"battery.voltage.nominal", TRUE, NutVoltageNominal},
+    {"battery.capacity", TRUE, NutCapacity},
+    {"battery.temperature", TRUE, NutTemperature},
+    {"ups.status", FALSE, NutStatus},
+    {"device.mfr", FALSE, NutManufacturer},
+    {"ups.mfr", FALSE, NutManufacturer},
+    {"device.model", FALSE, NutModel},
+    {"ups.model", FALSE, NutModel},
+    {"device.serial", FALSE, NutSerial},
+    {"ups.serial", FALSE, NutSerial},
+    {"battery.type", FALSE, NutChemistry},
+    {"battery.mfr.date", FALSE, NutDate},
+    {"battery.date", FALSE, NutDate},
+};
+
+BOOLEAN NutBattParseMilli(const CHAR *Text, LONGLONG *Milli)
+{
+    const CHAR *p = Text;
+    BOOLEAN negative = FALSE, digits = FALSE;
+    LONGLONG whole = 0, fraction = 0;
+    int places = 0;
+    while (*p == ' ')
+        p++;
+    if (*p == '-' || *p == '+')
+        negative = *p++ == '-';
+    for (; *p >= '0' && *p <= '9'; p++, digits = TRUE) {
+        if (whole > 1000000000000LL)
+            return FALSE; /* no UPS figure is this large */
+        whole = whole * 10 + (*p - '0');
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, digits = TRUE)
+            if (places < 3) {
+                fraction = fraction * 10 + (*p - '0');
+                places++;
+            }
+    }
+    while (*p == ' ')
+        p++;
+    if (!digits || *p)
+        return FALSE;
+    for (; places < 3; places++)
+        fraction *= 10;
+    *Milli = (whole * 1000 + fraction) * (negative ? -1 : 1);
+    return TRUE;
+}
+
+VOID NutBattTakeVariable(PNUTBATT_READING Reading, const CHAR *Name, const CHAR *Value)
+{
+    for (SIZE_T i = 0; i < RTL_NUMBER_OF(NutBattVariables); i++) {
+        const NUTBATT_VARIABLE *v = &NutBattVariables[i];
+        if (strcmp(v->Name, Name) != 0)
+            continue;
+        if (v->IsNumber) {
+            LONGLONG milli;
+            if (!NUT_HAS(Reading, v->Slot) && NutBattParseMilli(Value, &milli)) {
+                Reading->Number[v->Slot] = milli;
+                Reading->HaveNumber |= 1u << v->Slot;
+            }
+        } else if (*Value && !NUT_HASS(Reading, v->Slot)) {
+            RtlStringCbCopyA(Reading->String[v->Slot], NUTBATT_TEXT_MAX, Value);
+            Reading->HaveString |= 1u << v->Slot;
+        }
+        return;
+    }
+}
+
+/* upsd quotes an argument with "..." and \-escapes; so do we. */
+static BOOLEAN NutBattQuote(const CHAR *Text, CHAR *Out, SIZE_T Size)
+{
+    SIZE_T n = 0;
+    if (Size < 3)
+        return FALSE;
+    Out[n++] = '"';
+    for (; *Text; Text++) {
+        if (n + 4 > Size)
+            return FALSE;
+        if (*Text == '"' || *Text == '\\')
+            Out[n++] = '\\';
+        Out[n++] = *Text;
+    }
+    Out[n++] = '"';
+    Out[n] = 0;
+    return TRUE;
+}
+
+/* One command whose answer must be OK (USERNAME, PASSWORD). */
+static BOOLEAN NutBattCommand(UPSCONN_t *Ups, const CHAR *Verb, const CHAR *Argument, CHAR *Error,
+                              SIZE_T ErrorSize)
+{
+    CHAR quoted[2 * NUTBATT_TEXT_MAX + 4], line[3 * NUTBATT_TEXT_MAX], answer[UPSCLI_NETBUF_LEN];
+    if (!NutBattQuote(Argument, quoted, sizeof quoted))
+        return FALSE;
+    int n = snprintf(line, sizeof line, "%s %s\n", Verb, quoted);
+    if (upscli_sendline(Ups, line, (size_t)n) < 0 ||
+        upscli_readline(Ups, answer, sizeof answer) < 0) {
+        snprintf(Error, ErrorSize, "%s: %s", Verb, upscli_strerror(Ups));
+        return FALSE;
+    }
+    if (strncmp(answer, "OK", 2) != 0) {
+        snprintf(Error, ErrorSize, "%s refused: %.60s", Verb, answer);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* libupsclient writes with plain write(): a write to an upsd that went away
+ * raises SIGPIPE, which would end the whole host. The signal is blocked in
+ * this thread around the library's calls and a pending one taken, so the
+ * write fails with EPIPE instead; the process's own handling is left as it
+ * was. */
+typedef struct _NUTBATT_SIGPIPE {
+    sigset_t Old;
+    BOOLEAN WasPending;
+} NUTBATT_SIGPIPE;
+
+static VOID NutBattBlockSigpipe(NUTBATT_SIGPIPE *Saved)
+{
+    sigset_t pipe_only, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    Saved->WasPending = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &Saved->Old);
+}
+
+static VOID NutBattUnblockSigpipe(const NUTBATT_SIGPIPE *Saved)
+{
+    sigset_t pipe_only, pending;
+    struct timespec now = {0, 0};
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    sigpending(&pending);
+    if (!Saved->WasPending && sigismember(&pending, SIGPIPE) == 1)
+        sigtimedwait(&pipe_only, NULL, &now); /* ours: taken, not delivered */
+    pthread_sigmask(SIG_SETMASK, &Saved->Old, NULL);
+}
+
+static VOID NutBattClose(PVOID *Connection)
+{
+    UPSCONN_t *ups = *Connection;
+    if (!ups)
+        return;
+    upscli_disconnect(ups);
+    ExFreePoolWithTag(ups, NUTBATT_TAG);
+    *Connection = NULL;
+}
+
+VOID NutBattDisconnect(PVOID *Connection)
+{
+    NUTBATT_SIGPIPE saved;
+    NutBattBlockSigpipe(&saved);
+    NutBattClose(Connection);
+    NutBattUnblockSigpipe(&saved);
+}
+
+static UPSCONN_t *NutBattConnect(const NUTBATT_CONFIG *Config, CHAR *Error, SIZE_T ErrorSize)
+{
+    struct timeval bound = {.tv_sec = NUTBATT_CONNECT_TIMEOUT_S};
+    UPSCONN_t *ups = ExAllocatePoolWithTag(NonPagedPool, sizeof *ups, NUTBATT_TAG);
+    if (!ups) {
+        snprintf(Error, ErrorSize, "out of memory");
+        return NULL;
+    }
+    RtlZeroMemory(ups, sizeof *ups);
+    /* Plain TCP (flags 0): upsd's STARTTLS needs certificates set up for
+     * the whole process, which a driver does not own. */
+    if (upscli_tryconnect(ups, Config->Host, Config->Port, 0, &bound) < 0) {
+        snprintf(Error, ErrorSize, "connect %s:%u: %s", Config->Host, (unsigned)Config->Port,
+                 upscli_strerror(ups));
+        goto fail;
+    }
+    if (Config->User[0] && !NutBattCommand(ups, "USERNAME", Config->User, Error, ErrorSize))
+        goto fail_disconnect;
+    if (Config->Password[0] && !NutBattCommand(ups, "PASSWORD", Config->Password, Error, ErrorSize))
+        goto fail_disconnect;
+    return ups;
+
+fail_disconnect:
+    upscli_disconnect(ups);
+fail:
+    ExFreePoolWithTag(ups, NUTBATT_TAG);
+    return NULL;
+}
+
+static BOOLEAN NutBattFetchBlocked(const NUTBATT_CONFIG *Config, PVOID *Connection,
+                                   PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
+{
+    const char *query[2] = {"VAR", Config->UpsName};
+    size_t count;
+    char **answer;
+    int more;
+    ULONG seen = 0;
+
+    RtlZeroMemory(Reading, sizeof(*Reading));
+    if (!*Connection)
+        *Connection = NutBattConnect(Config, Error, ErrorSize);
+    UPSCONN_t *ups = *Connection;
+    if (!ups)
+        return FALSE;
+    if (upscli_list_start(ups, 2, query) < 0)
+        goto fail;
+    while ((more = upscli_list_next(ups, 2, query, &count, &answer)) == 1) {
+        /* VAR <upsname> <variable> <value> */
+        if (count >= 4 && strcmp(answer[1], Config->UpsName) == 0)
+            NutBattTakeVariable(Reading, answer[2], answer[3]);
+        if (++seen > NUTBATT_MAX_VARIABLES) {
+            snprintf(Error, ErrorSize, "upsd listed more than %u variables", NUTBATT_MAX_VARIABLES);
+            goto fail_quiet;
+        }
+    }
+    if (more < 0)
+        goto fail;
+    if (!NUT_HASS(Reading, NutStatus)) {
+        /* Every driver sets ups.status; without it there is no UPS state. */
+        snprintf(Error, ErrorSize, "%s lists no ups.status", Config->UpsName);
+        goto fail_quiet;
+    }
+    if (strcmp(Reading->String[NutStatus], "WAIT") == 0) {
+        /* upsd's placeholder until the UPS's driver has said anything. */
+        snprintf(Error, ErrorSize, "%s: its driver has not reported yet", Config->UpsName);
+        goto fail_quiet;
+    }
+    return TRUE;
+
+fail:
+    snprintf(Error, ErrorSize, "LIST VAR %s: %s", Config->UpsName, upscli_strerror(ups));
+fail_quiet:
+    NutBattClose(Connection);
+    return FALSE;
+}
+
+BOOLEAN NutBattFetch(const NUTBATT_CONFIG *Config, PVOID *Connection, PNUTBATT_READING Reading,
+                     CHAR *Error, SIZE_T ErrorSize)
+{
+    NUTBATT_SIGPIPE saved;
+    NutBattBlockSigpipe(&saved);
+    BOOLEAN ok = NutBattFetchBlocked(Config, Connection, Reading, Error, ErrorSize);
+    NutBattUnblockSigpipe(&saved);
+    return ok;
+}
