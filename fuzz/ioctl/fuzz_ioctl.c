@@ -67,28 +67,36 @@ static const char machine_text[] = "[machine]\n"
 
 /* Which statuses a caller may see, per kind of code (docs: battery-
  * interface.md 1.6 and the per-callback tables; simbatt.h and the head of
- * drivers/simbatt/control.c for simbatt's own codes). */
-enum { ANY_BATTERY = 1u << 0, INFO = 1u << 1, SET = 1u << 2, SIMBATT = 1u << 3, OTHER = 1u << 4 };
+ * drivers/simbatt/control.c for simbatt's own codes; acpiioct.h's docs
+ * for ACPI's, and "no such method" as the ACPI driver answers it). */
+enum {
+    ANY_BATTERY = 1u << 0,
+    INFO = 1u << 1,
+    SET = 1u << 2,
+    SIMBATT = 1u << 3,
+    ACPI = 1u << 4, /* passed down cmbatt's stack to the ACPI bus driver */
+    OTHER = 1u << 5
+};
 
 static const struct {
     NTSTATUS status;
     unsigned kinds; /* the kinds of code that may answer it */
 } documented[] = {
-    {STATUS_SUCCESS, ANY_BATTERY | INFO | SET | SIMBATT | OTHER},
-    {STATUS_NO_SUCH_DEVICE, ANY_BATTERY | INFO | SET | SIMBATT},
-    {STATUS_INVALID_PARAMETER, ANY_BATTERY | INFO | SET | SIMBATT | OTHER},
-    {STATUS_BUFFER_TOO_SMALL, ANY_BATTERY | INFO | SIMBATT | OTHER},
-    {STATUS_CANCELLED, ANY_BATTERY | INFO | SET | SIMBATT | OTHER},
-    {STATUS_ACCESS_DENIED, ANY_BATTERY | INFO | SET | SIMBATT | OTHER},
-    {STATUS_INVALID_DEVICE_REQUEST, INFO | SIMBATT | OTHER},
-    {STATUS_BUFFER_OVERFLOW, INFO},
-    {STATUS_NOT_SUPPORTED, SET | SIMBATT | OTHER},
+    {STATUS_SUCCESS, ANY_BATTERY | INFO | SET | SIMBATT | ACPI | OTHER},
+    {STATUS_NO_SUCH_DEVICE, ANY_BATTERY | INFO | SET | SIMBATT | ACPI},
+    {STATUS_INVALID_PARAMETER, ANY_BATTERY | INFO | SET | SIMBATT | ACPI | OTHER},
+    {STATUS_BUFFER_TOO_SMALL, ANY_BATTERY | INFO | SIMBATT | ACPI | OTHER},
+    {STATUS_CANCELLED, ANY_BATTERY | INFO | SET | SIMBATT | ACPI | OTHER},
+    {STATUS_ACCESS_DENIED, ANY_BATTERY | INFO | SET | SIMBATT | ACPI | OTHER},
+    {STATUS_INVALID_DEVICE_REQUEST, INFO | SIMBATT | ACPI | OTHER},
+    {STATUS_BUFFER_OVERFLOW, INFO | ACPI},
+    {STATUS_NOT_SUPPORTED, SET | SIMBATT | ACPI | OTHER},
     {STATUS_UNSUCCESSFUL, SET},
     {STATUS_INVALID_DEVICE_STATE, SIMBATT},
     {STATUS_NOT_FOUND, SIMBATT},
-    {STATUS_OBJECT_NAME_NOT_FOUND, SIMBATT},
-    {STATUS_INVALID_BUFFER_SIZE, SIMBATT}, /* control.c: an input of the wrong size */
-    {STATUS_DEVICE_NOT_READY, SIMBATT},    /* control.c: not started */
+    {STATUS_OBJECT_NAME_NOT_FOUND, SIMBATT | ACPI}, /* ACPI: no such method or child */
+    {STATUS_INVALID_BUFFER_SIZE, SIMBATT},          /* control.c: an input of the wrong size */
+    {STATUS_DEVICE_NOT_READY, SIMBATT | ACPI},      /* not started */
 };
 
 static const struct {
@@ -114,9 +122,9 @@ static const struct {
     {IOCTL_SIMBATT_GET_STATE, SIMBATT, -1},
     {IOCTL_SIMBATT_ATTACH_MODEL, SIMBATT, -1},
     {IOCTL_SIMBATT_DETACH_MODEL, SIMBATT, -1},
-    {IOCTL_ACPI_EVAL_METHOD, OTHER, -1},
-    {IOCTL_ACPI_EVAL_METHOD_EX, OTHER, -1},
-    {IOCTL_ACPI_ENUM_CHILDREN, OTHER, -1},
+    {IOCTL_ACPI_EVAL_METHOD, ACPI, -1},
+    {IOCTL_ACPI_EVAL_METHOD_EX, ACPI, -1},
+    {IOCTL_ACPI_ENUM_CHILDREN, ACPI, -1},
 };
 
 #define N_CODES     (sizeof codes / sizeof codes[0])

@@ -9,7 +9,7 @@ import sys
 TAG, INFO, STATUS, SET, SOURCE_CHANGE = 0, 1, 2, 3, 4
 SIM_SET_STATUS, SIM_SET_INFO, SIM_SET_STRING, SIM_SET_DATE, SIM_SET_GRAN = 5, 6, 7, 8, 9
 SIM_SET_TEMP, SIM_SET_ETA, SIM_INSERT, SIM_REMOVE, SIM_FAULTS, SIM_GET = 10, 11, 12, 13, 14, 15
-SIM_ATTACH, SIM_DETACH, ACPI_EVAL = 16, 17, 18
+SIM_ATTACH, SIM_DETACH, ACPI_EVAL, ACPI_EVAL_EX, ACPI_ENUM = 16, 17, 18, 19, 20
 CMBATT, SIMBATT, CMBATT_RO, SIMBATT_RO = 0, 1, 2, 3
 FILL_TAG, WAIT = 4, 8
 
@@ -64,6 +64,20 @@ seeds = {
                       req(CMBATT, SOURCE_CHANGE, bytes(16), 16),
                       req(CMBATT, ACPI_EVAL, struct.pack("<I4s", 0x42696F41, b"_BST"), 64),
                       req(SIMBATT, 0, bytes(4), 4, raw=0x00220000)],
+    # acpiioct.h layouts: a battery handle's unknown codes go down cmbatt's
+    # stack to the ACPI bus driver's PDO.
+    "acpi_methods": [req(CMBATT, ACPI_EVAL, struct.pack("<I4s", 0x42696541, m), out)
+                     for m in (b"_BST", b"_BIX", b"_BIF", b"_STA", b"_UID", b"_XYZ")
+                     for out in (0, 12, 256)] + [
+        req(CMBATT, ACPI_EVAL, struct.pack("<I4sI", 0x49696541, b"_BTP", 30000), 64),
+        req(CMBATT, ACPI_EVAL, struct.pack("<I4sI", 0x53696541, b"_BTP", 4) + b"abcd", 64),
+        req(CMBATT, ACPI_EVAL, struct.pack("<I4sII", 0x43696541, b"_BTP", 8, 1) +
+            struct.pack("<HHI", 0, 4, 1000), 64),
+        req(CMBATT, ACPI_EVAL_EX, struct.pack("<I", 0x41696541) + b"\\_SB.BAT0._BST".ljust(256, b"\0"),
+            256),
+        req(CMBATT, ACPI_ENUM, struct.pack("<III", 0x48696541, 1, 0), 512),
+        req(CMBATT, ACPI_ENUM, struct.pack("<III", 0x48696541, 2, 6) + b"_BST\0\0", 512),
+    ],
     "time_passes": [req(CMBATT, STATUS, struct.pack("<IIIII", 0, 0, 0, 0, 0), 16, flags=FILL_TAG,
                         advance=15)] * 3,
 }
