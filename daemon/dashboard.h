@@ -15,7 +15,8 @@
 int dashboard_register(bk_host_t *host, const char *history_file);
 
 /* ---- dashboard_api.c, for the page and the event stream ---- */
-/* {"system":{...},"batteries":[...]} on one line: what /events sends;
+/* {"system":{...},"batteries":[...],"policy":{...}} on one line: what
+ * /events sends;
  * returns the watcher's generation it was read at. */
 uint64_t dashboard_write_state(FILE *out);
 int dashboard_api_register(bk_host_t *host);

@@ -175,6 +175,21 @@ static void write_system(FILE *out, size_t nbatteries, uint64_t generation)
             history_enabled() ? "true" : "false");
 }
 
+/* The DC policy as the power manager keeps it. Changing it is battctl
+ * policy's job (privileged peers on battd's socket); this server has no
+ * way to change it, so "writable" is always false. */
+static void write_policy(FILE *out)
+{
+    bk_dc_policy_t p;
+    bk_host_get_dc_policy(dash_host, &p);
+    fputs("{\"writable\":false,\"levels\":[", out);
+    for (uint32_t l = BK_PO_LEVEL_LOW; l < BK_PO_LEVEL_COUNT; l++)
+        fprintf(out, "%s{\"level\":\"%s\",\"percent\":%u,\"minutes\":%u,\"action\":\"%s\"}",
+                l == BK_PO_LEVEL_LOW ? "" : ",", bk_po_level_name(l), p.percent[l], p.minutes[l],
+                bk_po_action_name(p.action[l]));
+    fprintf(out, "],\"critical_delay_s\":%u}", p.critical_delay_s);
+}
+
 uint64_t dashboard_write_state(FILE *out)
 {
     size_t n;
@@ -184,6 +199,8 @@ uint64_t dashboard_write_state(FILE *out)
     write_system(out, n, g);
     fputs(",\"batteries\":", out);
     write_batteries(out, all, n);
+    fputs(",\"policy\":", out);
+    write_policy(out);
     fputc('}', out);
     free(all);
     return g;
@@ -213,21 +230,12 @@ static void get_batteries(const http_request_t *req, http_response_t *res)
     free(all);
 }
 
-/* The DC policy as the power manager keeps it. Changing it is battctl
- * policy's job (privileged peers on battd's socket); this server has no
- * way to change it, so "writable" is always false. */
 static void get_policy(const http_request_t *req, http_response_t *res)
 {
     (void)req;
-    bk_dc_policy_t p;
-    bk_host_get_dc_policy(dash_host, &p);
     res->content_type = "application/json";
-    fputs("{\"writable\":false,\"levels\":[", res->body);
-    for (uint32_t l = BK_PO_LEVEL_LOW; l < BK_PO_LEVEL_COUNT; l++)
-        fprintf(res->body, "%s{\"level\":\"%s\",\"percent\":%u,\"minutes\":%u,\"action\":\"%s\"}",
-                l == BK_PO_LEVEL_LOW ? "" : ",", bk_po_level_name(l), p.percent[l], p.minutes[l],
-                bk_po_action_name(p.action[l]));
-    fprintf(res->body, "],\"critical_delay_s\":%u}\n", p.critical_delay_s);
+    write_policy(res->body);
+    fputc('\n', res->body);
 }
 
 /* ---- /events ---- */

@@ -1,7 +1,7 @@
 // battkit dashboard: renders battd's live state. The data comes from
 // /api/system, /api/batteries and /api/policy at load, then from the
-// server-sent events at /events (one "state" event per change battd's
-// battery watcher sees): no polling, no timers. Read-only.
+// server-sent events at /events (one "state" event, all three, per change
+// battd's battery watcher sees): no polling, no timers. Read-only.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -103,20 +103,10 @@ async function getJson(path) {
   return r.json();
 }
 
-let policyLevel = null;
-
-async function refreshPolicy() {
-  renderPolicy(await getJson("/api/policy"));
-}
-
 function render(state) {
   renderSystem(state.system);
   renderBatteries(state.batteries);
-  // The policy is re-read when the system enters another level, the one
-  // change of it this page can notice.
-  if (policyLevel !== null && policyLevel !== state.system.policy_level)
-    refreshPolicy().catch(showError);
-  policyLevel = state.system.policy_level;
+  if (state.policy) renderPolicy(state.policy);
 }
 
 function showError(e) {
@@ -128,8 +118,7 @@ function showError(e) {
 async function start() {
   const [system, batteries] = await Promise.all([getJson("/api/system"),
                                                  getJson("/api/batteries")]);
-  render({system, batteries});
-  await refreshPolicy();
+  render({system, batteries, policy: await getJson("/api/policy")});
   const events = new EventSource("/events");
   events.addEventListener("state", (e) => render(JSON.parse(e.data)));
   events.onopen = () => {

@@ -127,6 +127,20 @@ async function main() {
         { notReloaded, navigations, ac: await ac.textContent() });
   console.log(`     the unplug reached the page in ${ms} ms`);
 
+  // ---- a battery removed and put back, and the policy with them ----
+  // A policy change alone is no change of the power state (no event); the
+  // next event carries it.
+  battctl("policy", "low", "20");
+  battctl("sim", "remove", "BAT0");
+  await page.locator("#no-batteries").waitFor({ state: "visible", timeout: 10000 });
+  const gone = await page.locator("#batteries tr.battery").evaluateAll((rows) => rows.map((r) => r.dataset.present));
+  const low = await page.locator('#policy tr[data-level="low"] td').nth(1).textContent();
+  check("battery_removal_and_the_policy_change_arrive_with_the_next_event",
+        JSON.stringify(gone) === '["false"]' && low === "20 %", { gone, low });
+  battctl("sim", "insert", "BAT0");
+  await row.locator(".name").filter({ hasText: name }).waitFor({ timeout: 10000 });
+  check("battery_insertion_arrives", await page.locator("#no-batteries").isHidden(), "");
+
   fs.mkdirSync(outDir, { recursive: true });
   const shot = path.join(outDir, "dashboard.png");
   await page.screenshot({ path: shot, fullPage: true });

@@ -163,7 +163,8 @@ try:
     first = next_event()
     check("events_stream_starts_with_the_state_now",
           stream.status == 200 and stream.getheader("Content-Type") == "text/event-stream" and
-          first["system"]["ac"] == "online" and len(first["batteries"]) == len(battctl["batteries"]),
+          first["system"]["ac"] == "online" and len(first["batteries"]) == len(battctl["batteries"]) and
+          first["policy"] == policy,
           f"{stream.status} {first}")
     subprocess.run([os.path.join(BIN, "battctl"), "sim", "ac", "off"], env=env, check=True,
                    capture_output=True, timeout=DEADLINE_S)
