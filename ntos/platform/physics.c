@@ -83,6 +83,13 @@ static bool same_load(const bk_load_t *a, const bk_load_t *b)
     return true;
 }
 
+/* A UPS on bus nut is real (nutbatt asks upsd): its pack is no model the
+ * machine's load drains, and it needs no look. */
+static bool plat_simulated(const plat_battery_t *b)
+{
+    return b->bus != BattkitBusNut;
+}
+
 /* On battery the present, not yet depleted batteries share the system load
  * evenly (a battery with its own scenario load keeps that); on AC the
  * adapter carries the load and the chargers run. A removed battery sits on
@@ -93,7 +100,8 @@ void plat_apply_inputs_locked(void)
     unsigned sharers = 0;
     for (size_t i = 0; i < plat.nbat; i++) {
         plat_battery_t *b = &plat.bat[i];
-        if (b->present && !b->own_load && (ac || !bk_pack_is_depleted(b->pack)))
+        if (plat_simulated(b) && b->present && !b->own_load &&
+            (ac || !bk_pack_is_depleted(b->pack)))
             sharers++;
     }
     bk_load_t none = bk_load_none();
@@ -102,6 +110,8 @@ void plat_apply_inputs_locked(void)
         plat_battery_t *b = &plat.bat[i];
         const bk_load_t *want = &none;
         bool want_ac = b->present && ac;
+        if (!plat_simulated(b))
+            continue; /* left as built: no load, no charger */
         if (b->present)
             want = b->own_load ? &b->load : (ac || !bk_pack_is_depleted(b->pack) ? &share : &none);
         if (want_ac != b->given_ac || want_ac != bk_pack_ac(b->pack)) {
@@ -258,7 +268,7 @@ uint64_t plat_next_look_ns_locked(void)
     double next = PLAT_TICK_MAX_NS / 1e9;
     for (size_t i = 0; i < plat.nbat; i++) {
         plat_battery_t *b = &plat.bat[i];
-        if (!b->present)
+        if (!b->present || !plat_simulated(b))
             continue;
         const bk_pack_t *p = b->pack;
         bk_reading_t r;
