@@ -4,6 +4,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev valgrind
       gcc-mingw-w64-x86-64 mingw-w64-x86-64-dev binutils-mingw-w64-x86-64
       libsqlite3-dev sqlite3 nut-server nut-client libupsclient-dev)
+pkgs+=(ninja-build)  # fuzz/run.sh configures build-fuzz/ with Ninja
 pkgs+=(python3)  # battkit-sim plan checks (tests/sim)
 pkgs+=(dpkg-dev debhelper lintian adduser)  # Debian packages (scripts/debian-package.sh, issue 16)
 pkgs+=(libmicrohttpd-dev chromium chromium-driver prometheus)  # dashboard and /metrics (issues 13, 17)
@@ -19,6 +20,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's nodejs has no npm (NodeSource's does): install Debian's npm only
+# when there is none, so a NodeSource node keeps its own.
+if ! command -v npm >/dev/null; then
+  echo "bootstrap: installing npm" >&2
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
 # The browser test's driver (tests/browser: playwright-core from the npm
