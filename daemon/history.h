@@ -115,8 +115,9 @@ typedef struct live_system {
 
 int monitor_start(bk_host_t *host, unsigned interval_s);
 void monitor_stop(void);
-/* Copies up to max batteries; returns how many there are. The generation
- * rises on every change (for server-sent events). */
+/* Copies up to max batteries, each read at least once (a battery just
+ * arrived appears once its identity and status are known); returns how many
+ * there are. The generation rises on every change (for server-sent events). */
 size_t monitor_snapshot(live_battery_t *out, size_t max, uint64_t *generation);
 /* The one place the system power status comes from (today computed from
  * the batteries as GetSystemPowerStatus does; later the power manager's

@@ -46,6 +46,7 @@ typedef struct slot {
     bool need_info;   /* the thread reads capacity and cycle count again */
     bool retry;       /* unreadable: read again on the thread's next round */
     bool tag_changed; /* a worker took a new tag: the thread checks the identity */
+    bool read_once;   /* read at least once: before that, the snapshot leaves it out */
     unsigned waiting; /* waits out (0 or 1) */
     hwait_t *wait;
     bk_handle_t *h;
@@ -458,6 +459,10 @@ static void read_slot(slot_t *s)
             M.generation++;
         }
         s->retry = r.state == READ_ERROR; /* the next round (1 s) reads again */
+        if (!s->read_once) {
+            s->read_once = true;
+            M.generation++;
+        }
         pthread_mutex_unlock(&M.lock);
         history_push(recs, n);
         if (r.state == READ_ABSENT)
@@ -523,6 +528,7 @@ static void read_slot(slot_t *s)
     smp->s.voltage_mv = b->voltage_mv;
     smp->s.rate_mw = b->rate_mw;
     smp->s.temperature_dk = b->temperature_dk;
+    s->read_once = true;
     M.generation++;
     pthread_mutex_unlock(&M.lock);
     history_push(recs, n);
@@ -768,9 +774,16 @@ void monitor_stop(void)
 size_t monitor_snapshot(live_battery_t *out, size_t max, uint64_t *generation)
 {
     pthread_mutex_lock(&M.lock);
-    size_t n = M.nslots;
-    for (size_t i = 0; i < n && i < max; i++)
-        out[i] = M.slots[i]->live;
+    /* A slot not read yet has no identity or status: front ends showing
+     * it would flash an empty, absent battery (UPower's IsPresent false). */
+    size_t n = 0;
+    for (size_t i = 0; i < M.nslots; i++) {
+        if (!M.slots[i]->read_once)
+            continue;
+        if (n < max)
+            out[n] = M.slots[i]->live;
+        n++;
+    }
     if (generation)
         *generation = M.generation;
     pthread_mutex_unlock(&M.lock);

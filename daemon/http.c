@@ -362,16 +362,17 @@ int http_start(const char *address, const char *port_file)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(H.daemon, MHD_DAEMON_INFO_BIND_PORT);
     H.port = info ? info->port : 0;
-    if (port_file && write_port_file(port_file) != 0) {
-        http_stop();
-        return -1;
-    }
     char shown[96];
     if (ss.ss_family == AF_INET6)
         snprintf(shown, sizeof shown, "[::1]");
     else
         inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, shown, sizeof shown);
     dlog(DLOG_INFO, "http: serving http://%s:%u/", shown, (unsigned)H.port);
+    /* Last: a script that waits for the port file finds the log said so. */
+    if (port_file && write_port_file(port_file) != 0) {
+        http_stop();
+        return -1;
+    }
     return 0;
 }
 

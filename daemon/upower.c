@@ -19,11 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UP_NAME        "org.freedesktop.UPower"
-#define UP_PATH        "/org/freedesktop/UPower"
-#define UP_DEVICE_IF   "org.freedesktop.UPower.Device"
-#define UP_DEVICES     UP_PATH "/devices/"
-#define UP_MAX_DEVICES 64
+#define UP_NAME      "org.freedesktop.UPower"
+#define UP_PATH      "/org/freedesktop/UPower"
+#define UP_DEVICE_IF "org.freedesktop.UPower.Device"
+#define UP_DEVICES   UP_PATH "/devices/"
 
 typedef struct up_device {
     char path[256]; /* the object path */
@@ -43,10 +42,11 @@ static struct {
     bool bus_running, watch_running;
     atomic_bool stop;
     up_device_t display, line;
-    up_device_t *batteries[UP_MAX_DEVICES];
-    size_t nbatteries;
+    up_device_t **batteries; /* both grow with the machine: no fixed bound */
+    size_t nbatteries, batteries_cap;
     int on_battery;
-    live_battery_t snapshot[UP_MAX_DEVICES];
+    live_battery_t *snapshot;
+    size_t snapshot_cap;
 } U = {.wake_fd = -1};
 
 /* ---- the Device interface: one vtable built from the property table ---- */
@@ -224,8 +224,14 @@ static void update_device(up_device_t *d, up_values_t *v, bool stamp)
 
 static up_device_t *battery_add(const live_battery_t *b)
 {
-    if (U.nbatteries == UP_MAX_DEVICES)
-        return NULL;
+    if (U.nbatteries == U.batteries_cap) {
+        size_t cap = U.batteries_cap ? 2 * U.batteries_cap : 8;
+        up_device_t **grown = realloc(U.batteries, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        U.batteries = grown;
+        U.batteries_cap = cap;
+    }
     up_device_t *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
@@ -263,9 +269,18 @@ static void refresh(void)
     up_policy_t levels = {.low_percent = policy.percent[BK_PO_LEVEL_LOW],
                           .reserve_percent = policy.percent[BK_PO_LEVEL_RESERVE],
                           .critical_percent = policy.percent[BK_PO_LEVEL_CRITICAL]};
-    size_t n = monitor_snapshot(U.snapshot, UP_MAX_DEVICES, NULL);
-    if (n > UP_MAX_DEVICES)
-        n = UP_MAX_DEVICES;
+    size_t n = monitor_snapshot(U.snapshot, U.snapshot_cap, NULL);
+    while (n > U.snapshot_cap) { /* batteries arrived: grow and copy again */
+        live_battery_t *grown = realloc(U.snapshot, n * sizeof *grown);
+        if (!grown) {
+            dlog(DLOG_ERROR, "upower: no memory for %zu batteries; showing %zu", n, U.snapshot_cap);
+            n = U.snapshot_cap;
+            break;
+        }
+        U.snapshot = grown;
+        U.snapshot_cap = n;
+        n = monitor_snapshot(U.snapshot, U.snapshot_cap, NULL);
+    }
     up_values_t v;
 
     for (size_t i = 0; i < U.nbatteries; i++)
@@ -447,6 +462,11 @@ void upower_stop(void)
     U.watch_running = U.bus_running = false;
     while (U.nbatteries)
         battery_remove(U.nbatteries - 1);
+    free(U.batteries);
+    free(U.snapshot);
+    U.batteries = NULL;
+    U.snapshot = NULL;
+    U.batteries_cap = U.snapshot_cap = 0;
     U.display.slot = sd_bus_slot_unref(U.display.slot);
     U.line.slot = sd_bus_slot_unref(U.line.slot);
     U.manager_slot = sd_bus_slot_unref(U.manager_slot);
