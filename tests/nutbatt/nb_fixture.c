@@ -24,7 +24,8 @@ const char nb_dev_online[] = "device.mfr: Eaton\n"
                              "battery.type: PbAc\n"
                              "ups.status: OL CHRG\n";
 
-static bool nb_start_full(nb_t *nb, const char *dev, const char *extra, const char *ups_name)
+static bool nb_start_full(nb_t *nb, const char *dev, const char *extra, const char *ups_name,
+                          bool need_battery)
 {
     char text[2048], address[128];
     memset(nb, 0, sizeof *nb);
@@ -33,7 +34,10 @@ static bool nb_start_full(nb_t *nb, const char *dev, const char *extra, const ch
         return false;
     }
     snprintf(nb->ini, sizeof nb->ini, "%s/machine.ini", nb->ups.dir);
-    snprintf(address, sizeof address, "%s@127.0.0.1:%u", ups_name, nb->ups.port);
+    if (strchr(ups_name, '@'))
+        snprintf(address, sizeof address, "%s", ups_name); /* a whole address */
+    else
+        snprintf(address, sizeof address, "%s@127.0.0.1:%u", ups_name, nb->ups.port);
     snprintf(text, sizeof text,
              "[machine]\nname = nuttest\ntime = virtual\ncomposite_battery = no\n\n"
              "[battery.UPS]\nbus = nut\nnut_ups = %s\nnut_user = %s\nnut_password = %s\n"
@@ -62,6 +66,8 @@ static bool nb_start_full(nb_t *nb, const char *dev, const char *extra, const ch
         if (strcasestr(paths[i], "NUTBATT#UPS#"))
             bk_host_open(nb->host, paths[i], BK_ACCESS_READ | BK_ACCESS_WRITE, &nb->battery);
     bk_host_free_list(paths, n);
+    if (!need_battery)
+        return true;
     if (!nb->battery)
         bk_test_fail(__FILE__, __LINE__, "no NUTBATT\\UPS battery interface (%zu interfaces)", n);
     return nb->battery != NULL;
@@ -69,12 +75,17 @@ static bool nb_start_full(nb_t *nb, const char *dev, const char *extra, const ch
 
 bool nb_start(nb_t *nb, const char *dev, const char *extra)
 {
-    return nb_start_full(nb, dev, extra, NUT_UPS_NAME);
+    return nb_start_full(nb, dev, extra, NUT_UPS_NAME, true);
 }
 
 bool nb_start_ups(nb_t *nb, const char *dev, const char *ups_name)
 {
-    return nb_start_full(nb, dev, NULL, ups_name);
+    return nb_start_full(nb, dev, NULL, ups_name, true);
+}
+
+bool nb_start_address(nb_t *nb, const char *dev, const char *address)
+{
+    return nb_start_full(nb, dev, NULL, address, false);
 }
 
 void nb_poll(nb_t *nb)

@@ -31,6 +31,9 @@ bool nb_start(nb_t *nb, const char *dev, const char *extra);
 /* The same, the machine naming UPS `ups_name` on that upsd; the battery
  * interface is opened whether or not the driver reaches the UPS. */
 bool nb_start_ups(nb_t *nb, const char *dev, const char *ups_name);
+/* The machine's nut_ups is `address` as written; nb->battery stays NULL
+ * when no battery interface came up. */
+bool nb_start_address(nb_t *nb, const char *dev, const char *address);
 /* Changes the UPS (nut_upsd_set) and lets one poll interval pass. */
 bool nb_set(nb_t *nb, const char *dev);
 /* One poll interval of virtual time (the driver's refresh runs). */

@@ -153,9 +153,11 @@ static void stop(pid_t *pid)
     *pid = 0;
 }
 
+/* Reaped now, or already (ECHILD: an earlier look reaped it). */
 static bool exited(pid_t pid)
 {
-    return waitpid(pid, NULL, WNOHANG) == pid;
+    pid_t r = waitpid(pid, NULL, WNOHANG);
+    return r == pid || (r < 0 && errno == ECHILD);
 }
 
 const char *nut_upsd_address(const nut_upsd_t *u)
@@ -291,7 +293,17 @@ bool nut_upsd_start(nut_upsd_t *u, const char *dev)
     }
     /* dummy-ups fills in device.mfr/model of its own after its first
      * read: read once more, so the file's values are the ones served. */
-    return nut_upsd_start_server(u) && nut_upsd_set(u, dev);
+    /* The port was free a moment ago; another process may have taken it
+     * since: upsd then exits, and a new port is tried. */
+    bool up = nut_upsd_start_server(u);
+    for (int attempt = 0; !up && u->upsd > 0 && exited(u->upsd) && attempt < 3; attempt++) {
+        untrack(u->upsd);
+        u->upsd = 0;
+        u->port = free_port();
+        snprintf(text, sizeof text, "LISTEN 127.0.0.1 %u\nMAXAGE 30\n", u->port);
+        up = write_file(u, "upsd.conf", text, 0640) && nut_upsd_start_server(u);
+    }
+    return up && nut_upsd_set(u, dev);
 }
 
 bool nut_upsd_set(nut_upsd_t *u, const char *dev)

@@ -56,6 +56,21 @@ TEST(a_ups_upsd_does_not_serve_is_no_battery)
     nb_done(&nb);
 }
 
+/* A nut_ups nutbatt cannot split is refused at START (a message, no
+ * battery device), and the host unloads clean. */
+TEST(malformed_ups_addresses_start_no_battery)
+{
+    static const char *const bad[] = {"ups@127.0.0.1:99999", "ups@127.0.0.1:", "@127.0.0.1",
+                                      "u ps@127.0.0.1", "ups@127.0.0.1:12x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        nb_t nb;
+        REQUIRE(nb_start_address(&nb, nb_dev_online, bad[i]));
+        if (nb.battery)
+            bk_test_fail(__FILE__, __LINE__, "nut_ups = %s: a battery came up", bad[i]);
+        nb_done(&nb);
+    }
+}
+
 TEST(a_power_state_change_completes_a_waiting_query_status)
 {
     nb_t nb;
