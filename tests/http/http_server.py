@@ -9,102 +9,39 @@ answer carries the CSP header; a non-loopback address, a bad port and a
 port in use are clear errors; SIGTERM stops clean and removes the port file.
 Waits are polls with deadlines, never sleeps for an event.
 Usage: http_server.py BIN_DIR"""
-import http.client
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
-import time
 
-BIN = sys.argv[1]
-DEADLINE_S = 20
-work = tempfile.mkdtemp(prefix="battkit-http.")
-procs = []
-failures = 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from battkit_proc import EventStream, Run, request  # noqa: E402
+
+R = Run("battkit-http.", sys.argv[1])
 
 
-def fail(msg):
-    global failures
-    failures += 1
-    print("FAIL " + msg)
-
-
-def check(name, cond, detail=""):
-    if cond:
-        print("ok   " + name)
-    else:
-        fail(f"{name}: {detail}")
-
-
-def wait_for(what, pred, timeout=DEADLINE_S):
-    end = time.monotonic() + timeout
-    while True:
-        r = pred()
-        if r:
-            return r
-        if time.monotonic() > end:
-            raise SystemExit(f"FAIL timed out waiting for {what}")
-        time.sleep(0.02)  # a poll with a deadline
-
-
-def request(port, method, path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
-    try:
-        c.request(method, path, headers=headers or {})
-        r = c.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
-    finally:
-        c.close()
-
-
-env = dict(os.environ, BATTKIT_STATE_DIR=work, BATTKIT_SOCKET=os.path.join(work, "battd.sock"))
-battd_cmd = [os.path.join(BIN, "battd"), "-f", "--virtual=0", "--no-history",
-             "--socket", env["BATTKIT_SOCKET"]]
-try:
-    port_file = os.path.join(work, "http.port")
-    log = open(os.path.join(work, "battd.log"), "w+")
-    battd = subprocess.Popen(battd_cmd + ["--http", "127.0.0.1:0", "--http-port-file", port_file],
-                             stdout=log, stderr=subprocess.STDOUT, env=env)
-    procs.append(battd)
-
-    def port_written():
-        if battd.poll() is not None:
-            log.seek(0)
-            raise SystemExit("FAIL battd exited:\n" + log.read())
-        try:
-            with open(port_file) as f:
-                text = f.read()
-            return int(text) if text.endswith("\n") else None
-        except (FileNotFoundError, ValueError):
-            return None
-
-    port = wait_for("the port file", port_written)
-    wait_for("battd's socket", lambda: os.path.exists(env["BATTKIT_SOCKET"]))
-    log.seek(0)
-    check("port_file_holds_the_port_the_log_names", 0 < port < 65536 and
-          f"http://127.0.0.1:{port}/" in log.read(), f"port {port}")
+def main():
+    battd = R.battd()
+    port = battd.port
+    with open(battd.log) as f:
+        R.check("port_file_holds_the_port_the_log_names", 0 < port < 65536 and
+                f"http://127.0.0.1:{port}/" in f.read(), f"port {port}")
 
     status, headers, body = request(port, "GET", "/no/such/page")
-    check("unknown_path_is_404", status == 404, f"{status} {body!r}")
-    check("every_answer_carries_the_csp_header",
-          headers.get("Content-Security-Policy", "").startswith("default-src 'self'"), headers)
+    R.check("unknown_path_is_404", status == 404, f"{status} {body!r}")
+    R.check("every_answer_carries_the_csp_header",
+            headers.get("Content-Security-Policy", "").startswith("default-src 'self'"), headers)
 
-    battctl = json.loads(subprocess.run([os.path.join(BIN, "battctl"), "--json", "status"],
-                                        capture_output=True, text=True, env=env, check=True,
-                                        timeout=DEADLINE_S).stdout)
+    battctl = json.loads(battd.ctl("--json", "status"))
     status, headers, body = request(port, "GET", "/api/system")
     system = json.loads(body) if status == 200 else {}
     want = battctl["system"]
-    check("api_system_is_200_json_matching_battctl_status",
-          status == 200 and headers.get("Content-Type") == "application/json" and
-          system.get("ac_line_status") == want["ac_line_status"] == 1 and
-          system.get("ac") == "online" and system.get("on_battery") is False and
-          system.get("battery_life_percent") == want["battery_life_percent"] and
-          system.get("batteries") == len(battctl["batteries"]),
-          f"{status} {system} vs {want}")
+    R.check("api_system_is_200_json_matching_battctl_status",
+            status == 200 and headers.get("Content-Type") == "application/json" and
+            system.get("ac_line_status") == want["ac_line_status"] == 1 and
+            system.get("ac") == "online" and system.get("on_battery") is False and
+            system.get("battery_life_percent") == want["battery_life_percent"] and
+            system.get("batteries") == len(battctl["batteries"]),
+            f"{status} {system} vs {want}")
 
     status, headers, body = request(port, "GET", "/api/batteries")
     got = {b["path"]: b for b in json.loads(body)} if status == 200 else {}
@@ -113,101 +50,80 @@ try:
                got[b["path"]]["capacity_mwh"] == b["capacity_mwh"] and
                got[b["path"]]["voltage_mv"] == b["voltage_mv"] and
                sorted(got[b["path"]]["power_state"]) == sorted(b["power_state"])]
-    check("api_batteries_match_battctl_status",
-          status == 200 and len(got) == len(battctl["batteries"]) == len(matched) >= 1,
-          f"{status} {got} vs {battctl['batteries']}")
+    R.check("api_batteries_match_battctl_status",
+            status == 200 and len(got) == len(battctl["batteries"]) == len(matched) >= 1,
+            f"{status} {got} vs {battctl['batteries']}")
 
     status, headers, body = request(port, "POST", "/api/system")
-    check("wrong_method_is_405_with_allow", status == 405 and
-          headers.get("Allow") == "GET, HEAD", f"{status} {headers}")
+    R.check("wrong_method_is_405_with_allow", status == 405 and
+            headers.get("Allow") == "GET, HEAD", f"{status} {headers}")
     status, headers, body = request(port, "HEAD", "/api/system")
-    check("head_of_a_get_route_is_200_without_body", status == 200 and body == b"",
-          f"{status} {body!r}")
+    R.check("head_of_a_get_route_is_200_without_body", status == 200 and body == b"",
+            f"{status} {body!r}")
     status, headers, body = request(port, "GET", "/api/system", {"Host": "battery.example.com"})
-    check("foreign_host_header_is_refused_421", status == 421, f"{status}")
+    R.check("foreign_host_header_is_refused_421", status == 421, f"{status}")
     status, headers, body = request(port, "GET", "/api/policy")
     policy = json.loads(body) if status == 200 else {}
-    check("api_policy_is_read_only_json", status == 200 and policy.get("writable") is False and
-          [l["level"] for l in policy.get("levels", [])] == ["low", "reserve", "critical"],
-          f"{status} {body!r}")
+    R.check("api_policy_is_read_only_json", status == 200 and policy.get("writable") is False and
+            [l["level"] for l in policy.get("levels", [])] == ["low", "reserve", "critical"],
+            f"{status} {body!r}")
 
     # ---- the page's pieces and their bad input ----
     status, headers, body = request(port, "GET", "/")
-    check("page_is_html_naming_its_own_script_and_style",
-          status == 200 and headers.get("Content-Type", "").startswith("text/html") and
-          b'src="/dashboard.js"' in body and b'href="/dashboard.css"' in body and
-          b"battd keeps no history" in body, f"{status} {body[:200]!r}")
+    R.check("page_is_html_naming_its_own_script_and_style",
+            status == 200 and headers.get("Content-Type", "").startswith("text/html") and
+            b'src="/dashboard.js"' in body and b'href="/dashboard.css"' in body and
+            b"battd keeps no history" in body, f"{status} {body[:200]!r}")
     bad = [(p, request(port, "GET", p)[0]) for p in
            ("/?days=0", "/?days=x", "/report.svg?chart=pie", "/report.svg?chart=drain&days=99999")]
     status, _, body = request(port, "GET", "/report.svg?chart=drain")
-    check("bad_days_or_chart_is_400_and_no_history_is_404_saying_so",
-          all(code == 400 for _, code in bad) and status == 404 and b"--no-history" in body,
-          f"{bad} {status} {body!r}")
+    R.check("bad_days_or_chart_is_400_and_no_history_is_404_saying_so",
+            all(code == 400 for _, code in bad) and status == 404 and b"--no-history" in body,
+            f"{bad} {status} {body!r}")
 
     # ---- /events: the state now, then each change as it happens ----
-    ev = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
-    ev.request("GET", "/events")
-    stream = ev.getresponse()
-
-    def next_event():
-        data = None
-        while True:
-            line = stream.fp.readline().decode()
-            if not line:
-                raise SystemExit("FAIL /events ended")
-            if line.startswith("data: "):
-                data = json.loads(line[6:])
-            elif line == "\n" and data is not None:
-                return data
-
-    first = next_event()
-    check("events_stream_starts_with_the_state_now",
-          stream.status == 200 and stream.getheader("Content-Type") == "text/event-stream" and
-          first["system"]["ac"] == "online" and len(first["batteries"]) == len(battctl["batteries"]) and
-          first["policy"] == policy,
-          f"{stream.status} {first}")
-    subprocess.run([os.path.join(BIN, "battctl"), "sim", "ac", "off"], env=env, check=True,
-                   capture_output=True, timeout=DEADLINE_S)
-    seen = first
-    while seen["system"]["ac"] != "offline":  # bounded by the socket timeout
-        seen = next_event()
-    check("ac_unplug_arrives_as_an_event_with_a_newer_generation",
-          seen["system"]["on_battery"] is True and
-          seen["system"]["generation"] > first["system"]["generation"], seen["system"])
+    stream = EventStream(port)
+    first = stream.next()
+    R.check("events_stream_starts_with_the_state_now",
+            stream.response.status == 200 and
+            stream.response.getheader("Content-Type") == "text/event-stream" and
+            first["system"]["ac"] == "online" and
+            len(first["batteries"]) == len(battctl["batteries"]) and
+            first["policy"] == policy,
+            f"{stream.response.status} {first}")
+    battd.ctl("sim", "ac", "off")
+    seen = stream.until(lambda e: e["system"]["ac"] == "offline", first)
+    R.check("ac_unplug_arrives_as_an_event_with_a_newer_generation",
+            seen["system"]["on_battery"] is True and
+            seen["system"]["generation"] > first["system"]["generation"], seen["system"])
 
     # ---- bad options and a port in use: clear errors ----
     def battd_run(args):
-        return subprocess.run(battd_cmd[:-2] + ["--socket", os.path.join(work, "b.sock")] + args,
-                              capture_output=True, text=True, env=env, timeout=DEADLINE_S)
+        return R.run([R.exe("battd"), "-f", "--virtual=0", "--no-history", "--socket",
+                      R.path("b.sock"), *args], expect=None, env=battd.env)
 
     r = battd_run(["--http", "0.0.0.0:8080"])
-    check("non_loopback_address_is_a_usage_error", r.returncode == 2 and
-          "not a loopback address" in r.stderr, f"{r.returncode} {r.stderr!r}")
+    R.check("non_loopback_address_is_a_usage_error", r.returncode == 2 and
+            "not a loopback address" in r.stderr, f"{r.returncode} {r.stderr!r}")
     r = battd_run(["--http", "127.0.0.1:http"])
-    check("bad_port_is_a_usage_error", r.returncode == 2 and "port" in r.stderr,
-          f"{r.returncode} {r.stderr!r}")
-    r = battd_run(["--http-port-file", os.path.join(work, "x")])
-    check("port_file_without_http_is_a_usage_error", r.returncode == 2 and
-          "--http-port-file needs --http" in r.stderr, f"{r.returncode} {r.stderr!r}")
+    R.check("bad_port_is_a_usage_error", r.returncode == 2 and "port" in r.stderr,
+            f"{r.returncode} {r.stderr!r}")
+    r = battd_run(["--http-port-file", R.path("x")])
+    R.check("port_file_without_http_is_a_usage_error", r.returncode == 2 and
+            "--http-port-file needs --http" in r.stderr, f"{r.returncode} {r.stderr!r}")
     r = battd_run(["--http", f"127.0.0.1:{port}"])
     status, _, _ = request(port, "GET", "/api/system")
-    check("port_in_use_fails_at_start_and_the_running_server_goes_on",
-          r.returncode == 1 and "cannot listen on 127.0.0.1:" in r.stderr and status == 200 and
-          not os.path.exists(os.path.join(work, "b.sock")), f"{r.returncode} {r.stderr!r} {status}")
+    R.check("port_in_use_fails_at_start_and_the_running_server_goes_on",
+            r.returncode == 1 and "cannot listen on 127.0.0.1:" in r.stderr and status == 200 and
+            not os.path.exists(R.path("b.sock")), f"{r.returncode} {r.stderr!r} {status}")
 
     # The event stream is still open: the stop must end it, not wait on it.
-    battd.send_signal(signal.SIGTERM)
-    rc = battd.wait(timeout=DEADLINE_S)
-    rest = stream.fp.read()  # raw, to the connection's end (bounded by the socket timeout)
-    ev.close()
-    check("sigterm_with_a_stream_open_stops_clean_and_removes_the_port_file",
-          rc == 0 and not os.path.exists(port_file),
-          f"exit {rc}, port file there: {os.path.exists(port_file)}, rest {rest[:100]!r}")
-finally:
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    shutil.rmtree(work, ignore_errors=True)
+    rc = battd.stop()
+    rest = stream.response.fp.read()  # raw, to the connection's end (bounded by the socket timeout)
+    stream.close()
+    R.check("sigterm_with_a_stream_open_stops_clean_and_removes_the_port_file",
+            rc == 0 and not os.path.exists(battd.port_file),
+            f"exit {rc}, port file there: {os.path.exists(battd.port_file)}, rest {rest[:100]!r}")
 
-sys.exit(1 if failures else 0)
+
+R.main(main)

@@ -21,79 +21,33 @@ Usage: counters.py BIN_DIR SOURCE_DIR"""
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 
-BIN, SRC = sys.argv[1], sys.argv[2]
-MACHINE = os.path.join(SRC, "tests", "lib", "two-batteries.ini")
-DEADLINE_S = 30
-failures = 0
-procs = []
-work = tempfile.mkdtemp(prefix="battkit-counters.")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from battkit_proc import Battd, Run  # noqa: E402
+
+R = Run("battkit-counters.", sys.argv[1], deadline_s=30, poll_s=0.05)
+MACHINE = os.path.join(sys.argv[2], "tests", "lib", "two-batteries.ini")
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
-
-
-def fail(msg):
-    global failures
-    failures += 1
-    print("FAIL " + msg, flush=True)
-
-
-def check(cond, msg):
-    if cond:
-        print("ok   " + msg, flush=True)
-    else:
-        fail(msg)
-
-
-def wait_for(what, pred, timeout=DEADLINE_S):
-    end = time.monotonic() + timeout
-    while True:
-        r = pred()
-        if r:
-            return r
-        if time.monotonic() > end:
-            raise SystemExit(f"FAIL timed out ({timeout} s) waiting for {what}")
-        time.sleep(0.05)  # a poll with a deadline
 
 
 def unescape(v):
     return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
 
 
-class Battd:
+class Scraped(Battd):
+    """battd --http on the two-batteries machine, its /metrics parsed."""
+
     def __init__(self, name, *extra):
-        self.sock = os.path.join(work, name + ".sock")
-        port_file = os.path.join(work, name + ".port")
-        self.log = os.path.join(work, name + ".log")
-        self.p = subprocess.Popen(
-            [os.path.join(BIN, "battd"), "-f", "--virtual=0", "--no-history", "--machine", MACHINE,
-             "--socket", self.sock, "--http", "127.0.0.1:0", "--http-port-file", port_file, *extra],
-            stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
-        procs.append(self.p)
-        wait_for(f"{name} to serve", lambda: self.alive() and os.path.exists(self.sock) and
-                 os.path.exists(port_file) and open(port_file).read().strip())
-        self.url = f"http://127.0.0.1:{int(open(port_file).read())}/metrics"
+        super().__init__(R, name, ("--machine", MACHINE, *extra), True, None)
+        self.url = f"http://127.0.0.1:{self.port}/metrics"
         # battd serves before its watcher has read every battery
-        wait_for("both batteries read by the watcher", lambda: len(
-            [1 for n, _, _ in self.samples() if n == "battkit_battery_full_charge_capacity_wh"]) == 2)
-
-    def alive(self):
-        if self.p.poll() is not None:
-            raise SystemExit(f"FAIL battd exited ({self.p.returncode}): {open(self.log).read()}")
-        return True
-
-    def ctl(self, *args, expect=0):
-        r = subprocess.run([os.path.join(BIN, "battctl"), "--socket", self.sock, *args],
-                           capture_output=True, text=True, timeout=60)
-        if r.returncode != expect:
-            raise SystemExit(f"FAIL battctl {' '.join(args)}: exit {r.returncode}, {r.stderr}")
-        return r.stdout
+        capacities = "battkit_battery_full_charge_capacity_wh"
+        R.wait_for("both batteries read by the watcher",
+                   lambda: len([1 for n, _, _ in self.samples() if n == capacities]) == 2)
 
     def samples(self):
         with urllib.request.urlopen(self.url, timeout=10) as r:
@@ -115,98 +69,75 @@ class Battd:
         return hits[0] if len(hits) == 1 else None
 
     def stop(self):
-        self.p.terminate()
-        rc = self.p.wait(timeout=30)
-        if rc != 0:
-            fail(f"battd exit {rc} on SIGTERM")
+        rc = super().stop()
+        R.check(f"{self.name}: battd exits 0 on SIGTERM", rc == 0, f"exit {rc}")
 
 
 def unprivileged():
-    d = Battd("unpriv", "--admin-uid", "4242")
-    check(d.value("battkit_clients_accepted_total") == 0, "no client accepted before any")
+    d = Scraped("unpriv", "--admin-uid", "4242")
+    R.check("no client accepted before any", d.value("battkit_clients_accepted_total") == 0)
     d.ctl("status")
-    check(d.value("battkit_clients_accepted_total") == 1, "battctl status: one client accepted")
-    wait_for("battd to see battctl go", lambda: d.value("battkit_clients") == 0)
-    check(True, "and gone again: battkit_clients 0")
-    check(d.value("battkit_messages_total", type="HELLO") == 1, "one HELLO")
+    R.check("battctl status: one client accepted", d.value("battkit_clients_accepted_total") == 1)
+    R.wait_for("battd to see battctl go", lambda: d.value("battkit_clients") == 0)
+    R.ok("and gone again: battkit_clients 0")
+    R.check("one HELLO", d.value("battkit_messages_total", type="HELLO") == 1)
     ok_status = d.value("battkit_ioctls_total", code="IOCTL_BATTERY_QUERY_STATUS",
                         status="STATUS_SUCCESS")
-    check(ok_status == 2, f"QUERY_STATUS answered STATUS_SUCCESS twice (2 batteries): {ok_status}")
+    R.check(f"QUERY_STATUS answered STATUS_SUCCESS twice (2 batteries): {ok_status}",
+            ok_status == 2)
     d.ctl("set", "critical-bias", "100", "TESTSIM", expect=3)
     denied = d.value("battkit_ioctls_total", code="IOCTL_BATTERY_SET_INFORMATION",
                      status="STATUS_ACCESS_DENIED")
-    check(denied == 1, f"the refused set is SET_INFORMATION / STATUS_ACCESS_DENIED: {denied}")
-    check(d.value("battkit_clients_dropped_total") == 0, "no client dropped")
+    R.check(f"the refused set is SET_INFORMATION / STATUS_ACCESS_DENIED: {denied}", denied == 1)
+    R.check("no client dropped", d.value("battkit_clients_dropped_total") == 0)
 
-    watch = subprocess.Popen([os.path.join(BIN, "battctl"), "--socket", d.sock, "watch"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    procs.append(watch)
-    pending = wait_for("battctl watch's waits in battkit_pending_ioctls",
-                       lambda: (lambda v: v if v and v >= 1 else None)(
-                           d.value("battkit_pending_ioctls")))
-    check(d.value("battkit_clients") == 1, f"battctl watch connected, {pending:.0f} waits pending")
+    watch = R.start([R.exe("battctl"), "--socket", d.sock, "watch"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pending = R.wait_for("battctl watch's waits in battkit_pending_ioctls",
+                         lambda: (lambda v: v if v and v >= 1 else None)(
+                             d.value("battkit_pending_ioctls")))
+    R.check(f"battctl watch connected, {pending:.0f} waits pending",
+            d.value("battkit_clients") == 1)
     watch.kill()
     watch.wait()
-    wait_for("the waits of the killed watch to go",
-             lambda: d.value("battkit_pending_ioctls") == 0 and d.value("battkit_clients") == 0)
-    check(True, "watch killed: battkit_pending_ioctls 0, battkit_clients 0")
+    R.wait_for("the waits of the killed watch to go",
+               lambda: d.value("battkit_pending_ioctls") == 0 and d.value("battkit_clients") == 0)
+    R.ok("watch killed: battkit_pending_ioctls 0, battkit_clients 0")
     d.stop()
 
 
 def privileged():
-    d = Battd("priv", "--action-command", "notify=true")
+    d = Scraped("priv", "--action-command", "notify=true")
     uid = "battkitTESTSIMS1"
-    check(d.value("battkit_battery_temperature_celsius", unique_id="battkitTESTACPIA1") is None,
-          "no temperature series for the ACPI battery (cmbatt knows none)")
+    R.check("no temperature series for the ACPI battery (cmbatt knows none)",
+            d.value("battkit_battery_temperature_celsius", unique_id="battkitTESTACPIA1") is None)
     t0 = d.value("battkit_battery_temperature_celsius", unique_id=uid)
-    check(t0 is not None, f"simbatt's temperature at start: {t0}")
+    R.check(f"simbatt's temperature at start: {t0}", t0 is not None)
     d.ctl("sim", "ac", "off")  # discharging warms the model's cell
     d.ctl("sim", "advance", "61m")  # the watcher re-reads capacity and temperature hourly
     info = json.loads(d.ctl("--json", "info", "TESTSIM"))
     want = info[0]["temperature_c"]
-    t = wait_for(f"the temperature series to follow the driver ({want} C)", lambda: (
+    t = R.wait_for(f"the temperature series to follow the driver ({want} C)", lambda: (
         lambda v: v if v is not None and v != t0 and abs(v - want) <= 0.0501 else None)(
             d.value("battkit_battery_temperature_celsius", unique_id=uid)))
-    check(True, f"battkit_battery_temperature_celsius {t0} -> {t} after an hour, battctl {want}")
+    R.ok(f"battkit_battery_temperature_celsius {t0} -> {t} after an hour, battctl {want}")
 
     d.ctl("sim", "advance", "8h")
     want = {("low", "none"): 1, ("reserve", "notify"): 1, ("critical", "hibernate"): 1}
-    got = wait_for("the critical action", lambda: (lambda v: v if v else None)(
+    got = R.wait_for("the critical action", lambda: (lambda v: v if v else None)(
         d.value("battkit_power_policy_actions_total", level="critical", action="hibernate")))
     for (level, action), n in want.items():
         v = d.value("battkit_power_policy_actions_total", level=level, action=action)
-        check(v == n, f"battkit_power_policy_actions_total{{level={level},action={action}}} = {v}")
+        R.check(f"battkit_power_policy_actions_total{{level={level},action={action}}} = {v}",
+                v == n)
     started = d.value("battkit_power_policy_commands_total", result="started")
     missing = d.value("battkit_power_policy_commands_total", result="not_configured")
-    check(started == 1 and missing == 1,
-          f"notify's command started ({started}), hibernate had none (not_configured {missing})")
-    check(d.value("battkit_power_policy_level", level="critical") == 1,
-          "battkit_power_policy_level critical")
-    check(d.value("battkit_system_ac_online") == 0, "battkit_system_ac_online 0")
+    R.check(f"notify's command started ({started}), hibernate had none (not_configured {missing})",
+            started == 1 and missing == 1)
+    R.check("battkit_power_policy_level critical",
+            d.value("battkit_power_policy_level", level="critical") == 1)
+    R.check("battkit_system_ac_online 0", d.value("battkit_system_ac_online") == 0)
     d.stop()
 
 
-try:
-    unprivileged()
-    privileged()
-except SystemExit as e:
-    if e.code not in (None, 0):
-        print(e.code, flush=True)
-        failures += 1
-finally:
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
-    if failures:
-        for f in sorted(os.listdir(work)):
-            if f.endswith(".log"):
-                print(f"--- {f} (last lines)")
-                print("".join(open(os.path.join(work, f)).readlines()[-15:]))
-    shutil.rmtree(work, ignore_errors=True)
-sys.exit(1 if failures else 0)
+R.main(lambda: (unprivileged(), privileged()))

@@ -32,8 +32,10 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from battkit_proc import Run  # noqa: E402
 
 BIN, SRC, HOOK = sys.argv[1:4]
 SEED = int(sys.argv[4]) if len(sys.argv) > 4 else 15
@@ -84,15 +86,8 @@ online = yes
 hardware_id = BADMINI\\Good
 """
 
-failures = []
+R = Run("bk-kill9-", BIN)
 started = time.monotonic()
-work = tempfile.mkdtemp(prefix="bk-kill9-")
-children = []
-
-
-def fail(msg):
-    failures.append(msg)
-    print("FAIL: " + msg, flush=True)
 
 
 def run(args, env=None, check=True, timeout=30):
@@ -145,17 +140,16 @@ def wait_socket(path, proc, bound_s=20):
 
 class Battd:
     def __init__(self, state, env=None):
-        self.sock = os.path.join(work, "battd.sock")
+        self.sock = R.path("battd.sock")
         if os.path.exists(self.sock):
             os.unlink(self.sock)
-        self.log = open(os.path.join(work, "battd.log"), "w")
-        self.proc = subprocess.Popen(
+        self.log = open(R.path("battd.log"), "w")
+        self.proc = R.start(
             [os.path.join(BIN, "battd"), "-f", "--virtual=0", "--socket", self.sock, "--machine",
-             os.path.join(work, "machine.ini"), "--registry", os.path.join(state, "registry"),
+             R.path("machine.ini"), "--registry", os.path.join(state, "registry"),
              "--store", os.path.join(state, "store"), "--no-history", "--pidfile",
-             os.path.join(work, "battd.pid"), "--log-level", "error"],
+             R.path("battd.pid"), "--log-level", "error"],
             env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        children.append(self.proc)
         self.up = wait_socket(self.sock, self.proc)
 
     def batteries(self):
@@ -230,25 +224,25 @@ def restart_and_check(state, op, point, refs):
     if not which:
         diff = difflib.unified_diff(records(refs["with"][0]), records(reg), "with the package",
                                     "found", lineterm="", n=0)
-        fail("%s killed at step %d: the registry file is neither the one without the package nor "
-             "the one with it:\n%s" % (op, point, "\n".join(list(diff)[:30])))
+        R.fail("%s killed at step %d: the registry file is neither the one without the package nor "
+               "the one with it:\n%s" % (op, point, "\n".join(list(diff)[:30])))
         return None
     which = which[0]
     d = Battd(state)
     if not d.up:
-        fail("%s killed at step %d: battd does not start from the %s-package state" %
-             (op, point, which))
+        R.fail("%s killed at step %d: battd does not start from the %s-package state" %
+               (op, point, which))
         d.stop()
         return which
     n, listed = d.batteries(), d.packages()
     installed = which == "with"
     if listed != installed or n != (1 if installed else 0):
-        fail("%s killed at step %d: the registry is the one %s the package, battd serves %d "
-             "batteries and %s the package" % (op, point, which, n,
-                                              "lists" if listed else "does not list"))
+        R.fail("%s killed at step %d: the registry is the one %s the package, battd serves %d "
+               "batteries and %s the package" % (op, point, which, n,
+                                                "lists" if listed else "does not list"))
     rc = d.stop()
     if rc != 0:
-        fail("%s killed at step %d: battd exit status %s" % (op, point, rc))
+        R.fail("%s killed at step %d: battd exit status %s" % (op, point, rc))
     after = snapshot(state)
     ref = refs[which]
     if after != ref:
@@ -260,33 +254,33 @@ def restart_and_check(state, op, point, refs):
         else:
             detail = "store differs: %s" % (sorted(set(after[1]) ^ set(ref[1])) or
                                             "file contents")
-        fail("%s killed at step %d: after battd's start the state is not exactly the one %s "
-             "the package (%s)" % (op, point, which, detail))
+        R.fail("%s killed at step %d: after battd's start the state is not exactly the one %s "
+               "the package (%s)" % (op, point, which, detail))
     return which
 
 
 def main():
-    pkg = os.path.join(work, "pkg")
-    os.makedirs(os.path.join(work, "src"))
+    pkg = R.path("pkg")
+    os.makedirs(R.path("src"))
     os.makedirs(pkg)
     for name in os.listdir(SRC):
         if name.endswith((".c", ".h")):
-            shutil.copy(os.path.join(SRC, name), os.path.join(work, "src"))
+            shutil.copy(os.path.join(SRC, name), R.path("src"))
     run([os.path.join(BIN, "battkit-driver-cc"), "-o", os.path.join(pkg, "ootbatt.so")] +
-        [os.path.join(work, "src", n) for n in sorted(os.listdir(os.path.join(work, "src")))
+        [R.path("src", n) for n in sorted(os.listdir(R.path("src")))
          if n.endswith(".c")])
     with open(os.path.join(pkg, "ootbatt.inf"), "w") as f:
         f.write(INF)
-    with open(os.path.join(work, "machine.ini"), "w") as f:
+    with open(R.path("machine.ini"), "w") as f:
         f.write(MACHINE)
     inf = os.path.join(pkg, "ootbatt.inf")
 
     # The two clean states, each as battd leaves it after a start and a stop.
     # Made in `state` itself, where every run works: the registry holds
     # the store's absolute paths.
-    state = os.path.join(work, "state")
-    count = os.path.join(work, "count")
-    clean = {k: os.path.join(work, "clean-" + k) for k in ("without", "with")}
+    state = R.path("state")
+    count = R.path("count")
+    clean = {k: R.path("clean-" + k) for k in ("without", "with")}
     os.makedirs(os.path.join(state, "store"))
     d = Battd(state)
     if not d.up:
@@ -314,8 +308,8 @@ def main():
             return None, None
         before = read_count(count)
         if at is not None and before != startup[op]:
-            fail("battd %s: %d persisted steps before the request, %d when measured" %
-                 (op, before, startup[op]))
+            R.fail("battd %s: %d persisted steps before the request, %d when measured" %
+                   (op, before, startup[op]))
         args = [os.path.join(BIN, "battinf")] + (["install", inf] if op == "install" else
                                                  ["uninstall", "ootbatt"]) + ["--socket", d.sock]
         p = run(args, check=False)
@@ -380,19 +374,19 @@ def main():
         rest = sorted(set(all_points) - edges)
         points = sorted(edges | set(rng.sample(rest, MAX_POINTS - len(edges))))
     if len(points) < MIN_POINTS:
-        fail("only %d persisted steps in all four operations (want %d points)" %
-             (len(points), MIN_POINTS))
+        R.fail("only %d persisted steps in all four operations (want %d points)" %
+               (len(points), MIN_POINTS))
     seen = {"old": 0, "new": 0}
     for i, n in points:
         name, fn, op, start = ops[i]
         if time.monotonic() - started > DEADLINE_S:
-            fail("out of time after %d of %d points" % (sum(seen.values()), len(points)))
+            R.fail("out of time after %d of %d points" % (sum(seen.values()), len(points)))
             break
         t0 = time.monotonic()
         killed, rc = fn(op, start, n)
         print("  %s run to step %d: %.2f s" % (name, n, time.monotonic() - t0), flush=True)
         if not killed:
-            fail("%s: not killed at step %d (exit %s)" % (name, n, rc))
+            R.fail("%s: not killed at step %d (exit %s)" % (name, n, rc))
             continue
         t0 = time.monotonic()
         which = restart_and_check(state, name, n, refs)
@@ -403,24 +397,13 @@ def main():
     print("%d points (seed %d): %d left the old state, %d the new; %.1f s" %
           (len(points), SEED, seen["old"], seen["new"], time.monotonic() - started))
     if not seen["old"] or not seen["new"]:
-        fail("every point gave the same state: the points miss the commit")
+        R.fail("every point gave the same state: the points miss the commit")
 
 
-try:
+def check_all():
     main()
-except Exception as e:  # noqa: BLE001 - any failure of the harness is the test's failure
-    fail(str(e))
-finally:
-    for c in children:
-        if c.poll() is None:
-            c.kill()
-            c.wait()
-    if failures:
-        log = os.path.join(work, "battd.log")
-        if os.path.exists(log):
-            print("--- last battd log ---\n" + open(log).read()[-3000:])
-    shutil.rmtree(work, ignore_errors=True)
-if failures:
-    print("%d failures" % len(failures))
-    sys.exit(1)
-print("ok   kill9_at_any_persisted_step_of_install_or_uninstall_leaves_old_or_new_state")
+    if not R.failures:
+        R.ok("kill9_at_any_persisted_step_of_install_or_uninstall_leaves_old_or_new_state")
+
+
+R.main(check_all)

@@ -15,48 +15,24 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 
-BIN, SRC = sys.argv[1], sys.argv[2]
-MACHINE = os.path.join(SRC, "tests", "lib", "two-batteries.ini")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "harness"))
+from battkit_proc import Run  # noqa: E402
+
+MACHINE = os.path.join(sys.argv[2], "tests", "lib", "two-batteries.ini")
 UP = "org.freedesktop.UPower"
 DEV_IF = "org.freedesktop.UPower.Device"
 DEVICES = "/org/freedesktop/UPower/devices/"
 DISPLAY = DEVICES + "DisplayDevice"
 LINE = DEVICES + "line_power_AC"
-DEADLINE_S = 20
 
 for tool in ("dbus-daemon", "upower", "busctl", "gdbus"):
     if not shutil.which(tool):
         print(f"SKIP: {tool} is not installed (scripts/bootstrap.sh installs it)")
         sys.exit(77)
 
-work = tempfile.mkdtemp(prefix="battkit-upower.")
-procs = []
-failures = 0
-
-
-def fail(msg):
-    global failures
-    failures += 1
-    print("FAIL " + msg)
-
-
-def ok(name):
-    print("ok   " + name)
-
-
-def wait_for(what, pred, timeout=DEADLINE_S):
-    end = time.monotonic() + timeout
-    while True:
-        r = pred()
-        if r:
-            return r
-        if time.monotonic() > end:
-            raise SystemExit(f"FAIL timed out waiting for {what}")
-        time.sleep(0.02)  # a poll with a deadline
+R = Run("battkit-upower.", sys.argv[1])
 
 
 class Reader:
@@ -82,39 +58,24 @@ class Reader:
 
 
 def start(argv, **kw):
-    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=kw.pop("stderr", subprocess.STDOUT),
-                         text=True, **kw)
-    procs.append(p)
-    return p
+    """A child whose stdout (and stderr, unless told) this test reads."""
+    return R.start(argv, stdout=subprocess.PIPE, stderr=kw.pop("stderr", subprocess.STDOUT),
+                   text=True, **kw)
 
 
 def run(argv, env=None, check=True):
-    r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=DEADLINE_S)
-    if check and r.returncode != 0:
-        raise SystemExit(f"FAIL {' '.join(argv)}: exit {r.returncode}\n{r.stdout}{r.stderr}")
-    return r.stdout
+    return R.run(argv, expect=0 if check else None, env=env).stdout
 
 
-def cleanup():
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-    shutil.rmtree(work, ignore_errors=True)
-
-
-try:
+def main():
     # ---- a private system bus ----
-    conf = os.path.join(work, "bus.conf")
+    conf = R.path("bus.conf")
     with open(conf, "w") as f:
         f.write(f"""<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>system</type>
-  <listen>unix:path={work}/bus.sock</listen>
+  <listen>unix:path={R.work}/bus.sock</listen>
   <auth>EXTERNAL</auth>
   <policy context="default">
     <allow user="*"/>
@@ -130,7 +91,7 @@ try:
     if not address.startswith("unix:"):
         raise SystemExit(f"FAIL dbus-daemon printed no address: {address!r}")
     env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=address,
-               BATTKIT_SOCKET=os.path.join(work, "battd.sock"), BATTKIT_STATE_DIR=work)
+               BATTKIT_SOCKET=R.path("battd.sock"), BATTKIT_STATE_DIR=R.work)
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
     busctl = ["busctl", "--address=" + address, "--json=short"]
 
@@ -143,17 +104,12 @@ try:
                       "org.freedesktop.DBus", "GetId"])
         return '"GetId"' in monitor.text()
 
-    wait_for("busctl monitor to see the bus", monitor_live)
+    R.wait_for("busctl monitor to see the bus", monitor_live)
 
     # ---- battd with the UPower service on it ----
-    battd = start([os.path.join(BIN, "battd"), "-f", "--virtual=0", "--no-history", "-m", MACHINE,
-                   "--socket", env["BATTKIT_SOCKET"], "--upower-bus", address], env=env)
-    battd_log = Reader(battd)
-    wait_for("battd's socket", lambda: os.path.exists(env["BATTKIT_SOCKET"]) or battd.poll() is not None)
-    if battd.poll() is not None:
-        raise SystemExit("FAIL battd exited:\n" + battd_log.text())
+    R.battd("-m", MACHINE, "--upower-bus", address, http=False, env=env)
 
-    battctl = [os.path.join(BIN, "battctl"), "--json"]
+    battctl = [R.exe("battctl"), "--json"]
     status = json.loads(run(battctl + ["status"], env=env))
     info = {b["path"]: b for b in json.loads(run(battctl + ["info"], env=env))}
     by_native = {b["path"]: b for b in status["batteries"]}
@@ -162,12 +118,12 @@ try:
         out = run(["upower", "-e"], env=env, check=False).split()
         return out if sum(p.startswith(DEVICES + "battery_") for p in out) == 2 else None
 
-    paths = wait_for("upower -e to list both batteries", listed)
+    paths = R.wait_for("upower -e to list both batteries", listed)
     batteries = [p for p in paths if p.startswith(DEVICES + "battery_")]
     if LINE in paths and DISPLAY in paths and len(paths) == 4:
-        ok("upower_e_lists_ac_both_batteries_and_the_display_device")
+        R.ok("upower_e_lists_ac_both_batteries_and_the_display_device")
     else:
-        fail(f"upower -e: {paths}")
+        R.fail(f"upower -e: {paths}")
 
     def props(path, names):
         out = run(busctl + ["get-property", UP, path, DEV_IF] + names).splitlines()
@@ -182,7 +138,7 @@ try:
         p = props(path, names)
         b, i = by_native.get(p["NativePath"]), info.get(p["NativePath"])
         if not b or not i:
-            fail(f"{path}: NativePath {p['NativePath']!r} is no battery of battctl")
+            R.fail(f"{path}: NativePath {p['NativePath']!r} is no battery of battctl")
             continue
         checks = {
             "Type": p["Type"] == 2,
@@ -205,17 +161,17 @@ try:
         }
         bad = [k for k, v in checks.items() if not v]
         if bad:
-            fail(f"{path}: {', '.join(bad)} differ from battctl: {p} / {b} / {i}")
+            R.fail(f"{path}: {', '.join(bad)} differ from battctl: {p} / {b} / {i}")
         else:
             matched += 1
         text = run(["upower", "-i", path], env=env)
         m = re.search(r"percentage:\s+([\d.]+)%", text)
         if not (m and round(float(m.group(1))) == b["percent"] and re.search(r"model:\s+" + i["name"], text)
                 and re.search(r"state:\s+charging", text)):
-            fail(f"upower -i {path} does not show battctl's battery:\n{text}")
+            R.fail(f"upower -i {path} does not show battctl's battery:\n{text}")
             matched -= 1
     if matched == 2:
-        ok("battery_properties_match_battctl_status_and_info (busctl, upower -i)")
+        R.ok("battery_properties_match_battctl_status_and_info (busctl, upower -i)")
 
     # ---- the display device is the power manager's composite view ----
     comp, system = status["composite"], status["system"]
@@ -227,43 +183,41 @@ try:
             abs(d["Energy"] * 1000 - comp["remaining_capacity_mwh"]) < 0.5 and
             abs(d["EnergyFull"] * 1000 - comp["max_capacity_mwh"]) < 0.5 and
             abs(d["EnergyRate"] * 1000 - abs(comp["rate_mw"])) < 0.5):
-        ok("display_device_is_the_composite_battery_of_battctl_status")
+        R.ok("display_device_is_the_composite_battery_of_battctl_status")
     else:
-        fail(f"display device {d} vs battctl composite {comp} system {system}")
+        R.fail(f"display device {d} vs battctl composite {comp} system {system}")
     dump = run(["upower", "-d"], env=env)
     section = dump.split("Device: " + DISPLAY, 1)[-1].split("Daemon:", 1)[0]
     m = re.search(r"percentage:\s+([\d.]+)%", section)
     if (m and float(m.group(1)) == system["battery_life_percent"] and
             re.search(r"on-battery:\s+no", dump) and dump.count("Device: ") == 4):
-        ok("upower_d_shows_four_devices_and_the_display_percentage")
+        R.ok("upower_d_shows_four_devices_and_the_display_percentage")
     else:
-        fail("upower -d:\n" + dump)
+        R.fail("upower -d:\n" + dump)
     g = run(["gdbus", "call", "--system", "--dest", UP, "--object-path", "/org/freedesktop/UPower",
              "--method", UP + ".EnumerateDevices"], env=env)
     if all(p in g for p in [LINE] + batteries):
-        ok("gdbus_enumerate_devices_lists_them")
+        R.ok("gdbus_enumerate_devices_lists_them")
     else:
-        fail("gdbus EnumerateDevices: " + g)
+        R.fail("gdbus EnumerateDevices: " + g)
 
     # ---- bad input: a clear error, the running service untouched ----
-    second = subprocess.run([os.path.join(BIN, "battd"), "-f", "--virtual=0", "--no-history",
-                             "-m", MACHINE, "--socket", os.path.join(work, "second.sock"),
-                             "--upower-bus", address], capture_output=True, text=True, env=env,
-                            timeout=DEADLINE_S)
-    usage = subprocess.run([os.path.join(BIN, "battd"), "--upower-bus", "nonsense"],
-                           capture_output=True, text=True, timeout=DEADLINE_S)
+    second = R.run([R.exe("battd"), "-f", "--virtual=0", "--no-history", "-m", MACHINE,
+                    "--socket", R.path("second.sock"), "--upower-bus", address],
+                   expect=None, env=env)
+    usage = R.run([R.exe("battd"), "--upower-bus", "nonsense"], expect=None)
     still = run(["upower", "-e"], env=env).split()
     if (second.returncode == 1 and "cannot own org.freedesktop.UPower" in second.stderr and
             usage.returncode == 2 and "--upower-bus" in usage.stderr and sorted(still) == sorted(paths)):
-        ok("second_battd_is_refused_the_name_and_a_bad_address_is_a_usage_error")
+        R.ok("second_battd_is_refused_the_name_and_a_bad_address_is_a_usage_error")
     else:
-        fail(f"second battd: {second.returncode} {second.stderr[-400:]!r}; "
-             f"bad address: {usage.returncode} {usage.stderr!r}; upower -e now {still}")
+        R.fail(f"second battd: {second.returncode} {second.stderr[-400:]!r}; "
+               f"bad address: {usage.returncode} {usage.stderr!r}; upower -e now {still}")
 
     # ---- an AC unplug on virtual time arrives as PropertiesChanged ----
     updetail = start(["upower", "--monitor-detail"], env=env)
     upmon = Reader(updetail)
-    wait_for("upower --monitor-detail to start", lambda: "Monitoring activity" in upmon.text())
+    R.wait_for("upower --monitor-detail to start", lambda: "Monitoring activity" in upmon.text())
 
     # The client subscribes to each device's PropertiesChanged; the bus
     # answering the AddMatch for the AC line (seen by the monitor) means
@@ -279,9 +233,9 @@ try:
                 replies.append((msg.get("reply_cookie"), msg.get("destination")))
         return any(calls.get(c) == dest for c, dest in replies)
 
-    wait_for("upower --monitor-detail to subscribe to line_power_AC", subscribed)
+    R.wait_for("upower --monitor-detail to subscribe to line_power_AC", subscribed)
     seen_before = len(monitor.snapshot())
-    run([os.path.join(BIN, "battctl"), "sim", "ac", "off"], env=env)
+    run([R.exe("battctl"), "sim", "ac", "off"], env=env)
 
     def changed(path, prop, value):
         for line in monitor.snapshot()[seen_before:]:
@@ -294,24 +248,24 @@ try:
                 return True
         return False
 
-    wait_for("PropertiesChanged Online=false on line_power_AC", lambda: changed(LINE, "Online", False))
-    wait_for("PropertiesChanged State=2 on the display device", lambda: changed(DISPLAY, "State", 2))
-    wait_for("PropertiesChanged OnBattery=true", lambda: changed("/org/freedesktop/UPower", "OnBattery", True))
+    R.wait_for("PropertiesChanged Online=false on line_power_AC", lambda: changed(LINE, "Online", False))
+    R.wait_for("PropertiesChanged State=2 on the display device", lambda: changed(DISPLAY, "State", 2))
+    R.wait_for("PropertiesChanged OnBattery=true", lambda: changed("/org/freedesktop/UPower", "OnBattery", True))
     for path in batteries:
-        wait_for(f"PropertiesChanged State=2 on {path}", lambda: changed(path, "State", 2))
-    ok("ac_unplug_arrives_as_properties_changed (line power, batteries, display, OnBattery)")
+        R.wait_for(f"PropertiesChanged State=2 on {path}", lambda: changed(path, "State", 2))
+    R.ok("ac_unplug_arrives_as_properties_changed (line power, batteries, display, OnBattery)")
 
     def detail_shows_unplug():
         text = upmon.text()
         i = text.find("device changed:     " + LINE)
         return i >= 0 and re.search(r"online:\s+no", text[i:])
 
-    wait_for("upower --monitor-detail to show the AC line offline", detail_shows_unplug)
-    ok("upower_monitor_detail_sees_the_unplug")
+    R.wait_for("upower --monitor-detail to show the AC line offline", detail_shows_unplug)
+    R.ok("upower_monitor_detail_sees_the_unplug")
 
     # The power manager has no estimate right after the unplug (as Windows);
     # a minute of virtual time later the display device carries its own.
-    run([os.path.join(BIN, "battctl"), "sim", "advance", "2m"], env=env)
+    run([R.exe("battctl"), "sim", "advance", "2m"], env=env)
     after = json.loads(run(battctl + ["status"], env=env))
     estimate = after["composite"]["estimated_time_s"]
 
@@ -320,18 +274,17 @@ try:
         return d if d["TimeToEmpty"] == estimate else None
 
     if estimate <= 0:
-        fail(f"battctl has no estimate two minutes after the unplug: {after['composite']}")
+        R.fail(f"battctl has no estimate two minutes after the unplug: {after['composite']}")
     else:
-        d = wait_for(f"the display device's TimeToEmpty to be {estimate}", display_has_estimate)
+        d = R.wait_for(f"the display device's TimeToEmpty to be {estimate}", display_has_estimate)
         if d["State"] == 2 and d["Percentage"] == after["system"]["battery_life_percent"]:
-            ok("display_device_time_to_empty_is_the_power_managers_estimate")
+            R.ok("display_device_time_to_empty_is_the_power_managers_estimate")
         else:
-            fail(f"after unplug: display {d} vs battctl {after}")
+            R.fail(f"after unplug: display {d} vs battctl {after}")
         if changed(DISPLAY, "TimeToEmpty", estimate):
-            ok("virtual_time_estimate_arrives_as_properties_changed")
+            R.ok("virtual_time_estimate_arrives_as_properties_changed")
         else:
-            fail("no PropertiesChanged carried the display device's TimeToEmpty")
-finally:
-    cleanup()
+            R.fail("no PropertiesChanged carried the display device's TimeToEmpty")
 
-sys.exit(1 if failures else 0)
+
+R.main(main)
