@@ -13,6 +13,7 @@
  *       wait; one AC change; how many completed (must be 1000)
  * battd runs on real time on the built-in laptop, started by this program. */
 #define _GNU_SOURCE
+#include "battd_child.h"
 #include "bench_util.h"
 #include "raw.h"
 
@@ -27,15 +28,12 @@
 #include <glob.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #define ROUND_TRIPS    20000
 #define WARMUP         2000
@@ -45,56 +43,6 @@ extern char **environ;
 #define WAITERS        1000
 
 static double samples[ROUND_TRIPS > SYSFS_RUNS ? ROUND_TRIPS : SYSFS_RUNS];
-
-/* ---- battd as a child ---- */
-static pid_t battd_pid;
-static char dir[] = "/tmp/battkit-bench.XXXXXX";
-static char sock[300];
-
-static int start_battd(void)
-{
-    if (!mkdtemp(dir))
-        return -1;
-    snprintf(sock, sizeof sock, "%s/battd.sock", dir);
-    char log[320];
-    snprintf(log, sizeof log, "%s/battd.log", dir);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
-    const char *argv[] = {BATTD_PATH, "-f", "--socket", sock, "--log-level", "warn", NULL};
-    int r = posix_spawn(&battd_pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fd);
-    if (r != 0)
-        return -1;
-    /* Ready when a HELLO is answered; bounded at 10 s. */
-    uint64_t end = bench_now_ns() + 10000000000ull;
-    while (bench_now_ns() < end) {
-        int c = raw_connect(sock);
-        if (c >= 0) {
-            bool ok = raw_hello(c);
-            close(c);
-            if (ok)
-                return 0;
-        }
-        struct pollfd none;
-        poll(&none, 0, 20);
-    }
-    return -1;
-}
-
-static int stop_battd(void)
-{
-    kill(battd_pid, SIGTERM);
-    int status = 0;
-    waitpid(battd_pid, &status, 0);
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "bench_battd: could not remove %s\n", dir);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 /* ---- round trip through the library ---- */
 static HANDLE open_battery(ULONG *tag)
@@ -124,7 +72,7 @@ static HANDLE open_battery(ULONG *tag)
 
 static int bench_round_trip(double *p50, double *p99)
 {
-    if (!BattkitConnect(sock))
+    if (!BattkitConnect(bench_battd_sock))
         return -1;
     ULONG tag;
     HANDLE h = open_battery(&tag);
@@ -233,7 +181,7 @@ typedef struct waiter {
 
 static bool waiter_open(waiter_t *w)
 {
-    w->fd = raw_connect(sock);
+    w->fd = raw_connect(bench_battd_sock);
     if (w->fd < 0 || !raw_hello(w->fd) || !(w->handle = raw_open_battery(w->fd, "PNP0C0A")))
         return false;
     ULONG zero = 0;
@@ -298,7 +246,7 @@ static int sim_ac(int fd, uint32_t id, int on, bool wait_reply)
 static int bench_notify(double *p50)
 {
     waiter_t w;
-    int ctl = raw_connect(sock);
+    int ctl = raw_connect(bench_battd_sock);
     if (ctl < 0 || !raw_hello(ctl) || !waiter_open(&w))
         return -1;
     int n = 0;
@@ -359,7 +307,7 @@ static int bench_waiters(int *served)
         raw_send(w[i].fd, BKP_MSG_POLICY_GET, 99, NULL, 0);
         raw_recv(w[i].fd, &h, tmp, sizeof tmp, 5000);
     }
-    int ctl = raw_connect(sock);
+    int ctl = raw_connect(bench_battd_sock);
     if (ctl < 0 || !raw_hello(ctl))
         return -1;
     int on = (w[0].state & BATTERY_POWER_ON_LINE) ? 0 : 1;
@@ -394,7 +342,7 @@ int main(void)
         fprintf(stderr, "bench_battd: sysfs measurement failed\n");
         failed = 1;
     }
-    if (start_battd() != 0) {
+    if (bench_battd_start(NULL) != 0) {
         fprintf(stderr, "bench_battd: battd did not start (%s)\n", BATTD_PATH);
         return 1;
     }
@@ -409,7 +357,7 @@ int main(void)
     int served = 0;
     if (bench_waiters(&served) != 0)
         failed = 1;
-    if (stop_battd() != 0) {
+    if (bench_battd_stop() != 0) {
         fprintf(stderr, "bench_battd: battd did not stop clean\n");
         failed = 1;
     }
