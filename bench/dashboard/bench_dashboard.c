@@ -6,8 +6,7 @@
  * a client of /events (the change, the watcher's notification, the JSON,
  * the stream) beside the same change reaching a waiter on the watcher's
  * generation in process. Medians. */
-#include "big_machine.h"
-#include "metrics_boot.h"
+#include "big_battd.h"
 #include "battd.h"
 #include "dashboard.h"
 #include "history.h"
@@ -15,61 +14,16 @@
 
 #include "bench_util.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define RUNS       100
 #define EVENT_RUNS 40
 
-static metrics_boot_t boot;
-
-const char *battd_machine_name(void) /* main.c's, which this is instead of */
-{
-    return boot.machine_name;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_dashboard: %s\n", what);
-    exit(1);
-}
-
-static int connect_loopback(uint16_t port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
-        die("connect failed");
-    return fd;
-}
-
-static void send_get(int fd, const char *path)
-{
-    char req[256];
-    int n = snprintf(req, sizeof req,
-                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-    if (write(fd, req, (size_t)n) != n)
-        die("write failed");
-}
-
-static double snapshot_us(void)
-{
-    static live_battery_t bs[BIG_BATTERIES];
-    double t[RUNS];
-    for (int k = 0; k < RUNS; k++) {
-        uint64_t t0 = bench_now_ns();
-        monitor_snapshot(bs, BIG_BATTERIES, NULL);
-        t[k] = (double)(bench_now_ns() - t0);
-    }
-    return bench_quantile(t, RUNS, 0.5) / 1000.0;
-}
+#define die big_battd_die
 
 static double api_batteries_us(size_t *bytes)
 {
@@ -77,11 +31,8 @@ static double api_batteries_us(size_t *bytes)
     double t[RUNS];
     for (int k = 0; k < RUNS; k++) {
         uint64_t t0 = bench_now_ns();
-        int fd = connect_loopback(http_port());
-        send_get(fd, "/api/batteries");
-        size_t len = 0;
-        for (ssize_t n; len < sizeof buf && (n = read(fd, buf + len, sizeof buf - len)) > 0;)
-            len += (size_t)n;
+        int fd = loopback_get(http_port(), "/api/batteries");
+        size_t len = read_to_end(fd, buf, sizeof buf);
         close(fd);
         t[k] = (double)(bench_now_ns() - t0);
         /* Every battery in the answer: 500 "unique_id" keys. */
@@ -156,18 +107,17 @@ static void wait_event_ac(stream_t *s, const char *want)
 
 static double events_us(void)
 {
-    stream_t s = {.fd = connect_loopback(http_port())};
-    send_get(s.fd, "/events");
+    stream_t s = {.fd = loopback_get(http_port(), "/events")};
     wait_event_ac(&s, "online");
     double t[EVENT_RUNS];
     for (int k = 0; k < EVENT_RUNS; k++) {
         bool online = k % 2 == 1;
         uint64_t t0 = bench_now_ns();
-        if (bk_platform_set_ac(boot.host, NULL, online) != 0)
+        if (bk_platform_set_ac(big_battd.host, NULL, online) != 0)
             die("set_ac failed");
         wait_event_ac(&s, online ? "online" : "offline");
         t[k] = (double)(bench_now_ns() - t0);
-        bk_host_settle(boot.host);
+        bk_host_settle(big_battd.host);
     }
     close(s.fd);
     free(s.buf);
@@ -184,7 +134,7 @@ static double watcher_us(void)
         uint64_t g = 0;
         monitor_snapshot(NULL, 0, &g);
         uint64_t t0 = bench_now_ns();
-        if (bk_platform_set_ac(boot.host, NULL, online) != 0)
+        if (bk_platform_set_ac(big_battd.host, NULL, online) != 0)
             die("set_ac failed");
         for (;;) {
             monitor_system_state(&sys);
@@ -193,29 +143,17 @@ static double watcher_us(void)
             g = monitor_wait_change(g, 10000);
         }
         t[k] = (double)(bench_now_ns() - t0);
-        bk_host_settle(boot.host);
+        bk_host_settle(big_battd.host);
     }
     return bench_quantile(t, EVENT_RUNS, 0.5) / 1000.0;
 }
 
 int main(void)
 {
-    char dir[] = "/tmp/bench_dashboard.XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    const char *machine = write_big_machine(dir);
-    uint64_t t0 = bench_now_ns();
-    if (!machine || metrics_boot(&boot, machine, 300000) != 0)
-        return 1;
-    fprintf(stderr, "bench_dashboard: %zu batteries booted and read in %.1f s\n", boot.batteries,
-            (double)(bench_now_ns() - t0) / 1e9);
-    if (boot.batteries != BIG_BATTERIES)
-        return 1;
-    if (dashboard_register(boot.host, "") != 0 || http_start("127.0.0.1:0", NULL) != 0)
+    big_battd_boot("bench_dashboard");
+    if (dashboard_register(big_battd.host, "") != 0 || http_start("127.0.0.1:0", NULL) != 0)
         die("the HTTP server does not start");
-    double snap = snapshot_us();
+    double snap = big_battd_snapshot_us(RUNS);
     size_t bytes = 0;
     double api = api_batteries_us(&bytes);
     double watcher = watcher_us();
@@ -226,8 +164,5 @@ int main(void)
     printf("BENCH dashboard_api_batteries_500_batteries_bytes %zu\n", bytes);
     printf("BENCH dashboard_ac_change_to_watcher_us %.0f\n", watcher);
     printf("BENCH dashboard_ac_change_to_event_500_batteries_us %.0f\n", events);
-    int rc = metrics_shutdown(&boot) == 0 ? 0 : 1;
-    unlink(machine);
-    rmdir(dir);
-    return rc;
+    return big_battd_shutdown() == 0 ? 0 : 1;
 }

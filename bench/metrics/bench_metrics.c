@@ -5,33 +5,23 @@
  * baselines in the same run: reading the 500 batteries' status from their
  * drivers (one QUERY_STATUS each, handles open) and copying the battery
  * watcher's live state the exposition is made from. Medians. */
-#include "big_machine.h"
-#include "metrics_boot.h"
+#include "big_battd.h"
 #include "metrics.h"
 #include "battd.h"
-#include "history.h"
 #include "http.h"
 
 #include "bench_util.h"
 
 #include <windows.h>
 #include <poclass.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define RUNS 200
 
-static metrics_boot_t boot;
-
-const char *battd_machine_name(void) /* main.c's, which this is instead of */
-{
-    return boot.machine_name;
-}
+#define die big_battd_die
 
 static double median_us(double *v, size_t n)
 {
@@ -55,8 +45,7 @@ static double status_reads_us(reader_t *r, size_t n)
             uint32_t got;
             if (bk_ioctl(r[i].h, IOCTL_BATTERY_QUERY_STATUS, &w, sizeof w, &st, sizeof st, &got) !=
                 0) {
-                fprintf(stderr, "bench_metrics: QUERY_STATUS failed\n");
-                exit(1);
+                die("QUERY_STATUS failed");
             }
         }
         t[k] = (double)(bench_now_ns() - t0);
@@ -67,14 +56,14 @@ static double status_reads_us(reader_t *r, size_t n)
 static size_t open_readers(reader_t **out)
 {
     char **paths = NULL;
-    size_t n = bk_host_list_interfaces(boot.host, &GUID_DEVICE_BATTERY, &paths), k = 0;
+    size_t n = bk_host_list_interfaces(big_battd.host, &GUID_DEVICE_BATTERY, &paths), k = 0;
     reader_t *r = calloc(n ? n : 1, sizeof *r);
     for (size_t i = 0; r && i < n; i++) {
         if (strstr(paths[i], "COMPOSITE"))
             continue;
         ULONG zero = 0;
         uint32_t got;
-        if (bk_host_open(boot.host, paths[i], BK_ACCESS_READ, &r[k].h) != 0 ||
+        if (bk_host_open(big_battd.host, paths[i], BK_ACCESS_READ, &r[k].h) != 0 ||
             bk_ioctl(r[k].h, IOCTL_BATTERY_QUERY_TAG, &zero, sizeof zero, &r[k].tag,
                      sizeof r[k].tag, &got) != 0) {
             fprintf(stderr, "bench_metrics: %s cannot be read\n", paths[i]);
@@ -88,18 +77,6 @@ static size_t open_readers(reader_t **out)
     return k;
 }
 
-static double snapshot_us(void)
-{
-    static live_battery_t bs[BIG_BATTERIES];
-    double t[RUNS];
-    for (int k = 0; k < RUNS; k++) {
-        uint64_t t0 = bench_now_ns();
-        monitor_snapshot(bs, BIG_BATTERIES, NULL);
-        t[k] = (double)(bench_now_ns() - t0);
-    }
-    return median_us(t, RUNS);
-}
-
 static double render_us(size_t *bytes)
 {
     double t[RUNS];
@@ -107,9 +84,8 @@ static double render_us(size_t *bytes)
         mtext_t m;
         mt_init(&m); /* a fresh buffer, as each scrape has */
         uint64_t t0 = bench_now_ns();
-        if (metrics_render(boot.host, boot.machine_name, &m) != 0) {
-            fprintf(stderr, "bench_metrics: render failed\n");
-            exit(1);
+        if (metrics_render(big_battd.host, big_battd.machine_name, &m) != 0) {
+            die("render failed");
         }
         t[k] = (double)(bench_now_ns() - t0);
         *bytes = m.len;
@@ -118,38 +94,17 @@ static double render_us(size_t *bytes)
     return median_us(t, RUNS);
 }
 
-/* GET /metrics over loopback to the end of the answer (Connection: close). */
-static size_t http_get(uint16_t port, char *buf, size_t cap)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        fprintf(stderr, "bench_metrics: connect failed\n");
-        exit(1);
-    }
-    static const char req[] =
-        "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (write(fd, req, sizeof req - 1) != (ssize_t)(sizeof req - 1))
-        exit(1);
-    size_t len = 0;
-    for (ssize_t n; len < cap && (n = read(fd, buf + len, cap - len)) > 0;)
-        len += (size_t)n;
-    close(fd);
-    return len;
-}
-
 static double http_us(void)
 {
     static char buf[4 << 20];
-    if (metrics_register(boot.host) != 0 || http_start("127.0.0.1:0", NULL) != 0) {
-        fprintf(stderr, "bench_metrics: the HTTP server does not start\n");
-        exit(1);
-    }
+    if (metrics_register(big_battd.host) != 0 || http_start("127.0.0.1:0", NULL) != 0)
+        die("the HTTP server does not start");
     double t[RUNS];
     for (int k = 0; k < RUNS; k++) {
         uint64_t t0 = bench_now_ns();
-        size_t n = http_get(http_port(), buf, sizeof buf);
+        int fd = loopback_get(http_port(), "/metrics");
+        size_t n = read_to_end(fd, buf, sizeof buf);
+        close(fd);
         t[k] = (double)(bench_now_ns() - t0);
         if (n < 12 || memcmp(buf, "HTTP/1.1 200", 12) != 0) {
             fprintf(stderr, "bench_metrics: GET /metrics: %.40s\n", buf);
@@ -162,23 +117,11 @@ static double http_us(void)
 
 int main(void)
 {
-    char dir[] = "/tmp/bench_metrics.XXXXXX";
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
-    const char *machine = write_big_machine(dir);
-    uint64_t t0 = bench_now_ns();
-    if (!machine || metrics_boot(&boot, machine, 300000) != 0)
-        return 1;
-    fprintf(stderr, "bench_metrics: %zu batteries booted and read in %.1f s\n", boot.batteries,
-            (double)(bench_now_ns() - t0) / 1e9);
-    if (boot.batteries != BIG_BATTERIES)
-        return 1;
+    big_battd_boot("bench_metrics");
     reader_t *r;
     size_t n = open_readers(&r);
     double reads = status_reads_us(r, n);
-    double snap = snapshot_us();
+    double snap = big_battd_snapshot_us(RUNS);
     size_t bytes = 0;
     double render = render_us(&bytes);
     double http = http_us();
@@ -190,8 +133,5 @@ int main(void)
     for (size_t i = 0; i < n; i++)
         bk_close(r[i].h);
     free(r);
-    int rc = metrics_shutdown(&boot) == 0 ? 0 : 1;
-    unlink(machine);
-    rmdir(dir);
-    return rc;
+    return big_battd_shutdown() == 0 ? 0 : 1;
 }

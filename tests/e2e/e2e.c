@@ -24,7 +24,7 @@ extern char **environ;
 #define START_BOUND_MS 15000
 #define RUN_BOUND_MS   30000
 
-static int64_t now_ms(void)
+int64_t e2e_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -115,11 +115,11 @@ bool battd_start(battd_t *d, const char *const *extra)
     if (d->pid < 0)
         return false;
     /* Ready = a HELLO is answered; the bound is the only clock here. */
-    int64_t end = now_ms() + START_BOUND_MS;
+    int64_t end = e2e_now_ms() + START_BOUND_MS;
     int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     inotify_add_watch(ino, d->dir, IN_CREATE);
     bool ok = false;
-    while (!ok && now_ms() < end) {
+    while (!ok && e2e_now_ms() < end) {
         int fd = raw_connect(d->socket);
         if (fd >= 0) {
             ok = raw_hello(fd);
@@ -175,9 +175,9 @@ static char *read_all(int fd, int timeout_ms)
 {
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = e2e_now_ms() + timeout_ms;
     for (;;) {
-        int left = (int)(end - now_ms());
+        int left = (int)(end - e2e_now_ms());
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) <= 0)
             break;
@@ -237,7 +237,7 @@ bool battctl_spawn(const battd_t *d, child_t *c, const char *const *args)
 
 bool child_line(child_t *c, char *line, size_t size, int timeout_ms)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = e2e_now_ms() + timeout_ms;
     for (;;) {
         char *nl = memchr(c->buf, '\n', c->len);
         if (nl) {
@@ -247,7 +247,7 @@ bool child_line(child_t *c, char *line, size_t size, int timeout_ms)
             c->len -= l + 1;
             return true;
         }
-        int left = (int)(end - now_ms());
+        int left = (int)(end - e2e_now_ms());
         struct pollfd p = {.fd = c->fd, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) <= 0 || c->len == sizeof c->buf)
             return false;
@@ -271,10 +271,10 @@ bool wait_for_file(const char *dir, const char *name, int timeout_ms)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     int ino = inotify_init1(IN_CLOEXEC);
     inotify_add_watch(ino, dir, IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO);
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = e2e_now_ms() + timeout_ms;
     bool found = access(path, F_OK) == 0;
     while (!found) {
-        int left = (int)(end - now_ms());
+        int left = (int)(end - e2e_now_ms());
         struct pollfd p = {.fd = ino, .events = POLLIN};
         if (left <= 0 || poll(&p, 1, left) <= 0)
             break;

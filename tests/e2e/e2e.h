@@ -9,6 +9,7 @@
 #include "raw.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct battd {
@@ -49,6 +50,9 @@ int run_detached(const char *const *argv);
 int run_detached_stderr(const char *const *argv, int err_fd);
 /* SIGTERM to a process that is not our child; 0 once it is gone (pidfd). */
 int stop_foreign(int pid, int timeout_ms);
+
+/* CLOCK_MONOTONIC in milliseconds, for the tests' deadlines. */
+int64_t e2e_now_ms(void);
 
 /* Removes dir (and what is in it) when the test program ends. */
 void e2e_track_dir(const char *dir);

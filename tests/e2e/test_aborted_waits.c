@@ -27,13 +27,6 @@
  * per client is megabytes per round. */
 #define RSS_BOUND_KB 1536
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long proc_rss_kb(pid_t pid)
 {
     char path[64], line[256];
@@ -148,13 +141,13 @@ static bool aborted_round(const battd_t *d, int ctl, int base_fds, uint32_t id)
     }
     /* Every connection's hang-up is handled once battd holds no more
      * descriptors than before the round; each poll is a round trip. */
-    int64_t end = now_ms() + BOUND_MS;
+    int64_t end = e2e_now_ms() + BOUND_MS;
     int fds;
     do {
         if (!round_trip(ctl, id))
             return false;
         fds = proc_fd_count(d->pid);
-    } while (fds > base_fds && now_ms() < end);
+    } while (fds > base_fds && e2e_now_ms() < end);
     if (fds > base_fds) {
         fprintf(stderr, "round %u: battd holds %d descriptors, %d before\n", id, fds, base_fds);
         return false;

@@ -63,13 +63,6 @@ static struct {
     char first_failure[320];
 } st;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void fail(conn_t *c, const char *what)
 {
     if (!st.failures++)
@@ -124,7 +117,7 @@ static void conn_start(conn_t *c)
         !send_frame(c, BKP_MSG_OPEN, 2, open, (uint32_t)(sizeof o + l)))
         fail(c, "send HELLO/OPEN");
     c->state = C_OPEN;
-    c->deadline = now_ms() + REPLY_BOUND;
+    c->deadline = e2e_now_ms() + REPLY_BOUND;
     st.connects++;
 }
 
@@ -140,7 +133,7 @@ static void arm_wait(conn_t *c)
         fail(c, "send wait");
     c->how = draining || rand() % 10 < 6 ? B_WAIT : (behaviour_t)(1 + rand() % (B_COUNT - 1));
     c->state = C_WAIT;
-    c->deadline = now_ms() + REPLY_BOUND;
+    c->deadline = e2e_now_ms() + REPLY_BOUND;
     st.armed++;
     switch (c->how) {
     case B_CANCEL: {
@@ -171,7 +164,7 @@ static void on_frame(conn_t *c, const bkp_header_t *h, const uint8_t *p)
 {
     int32_t status;
     memcpy(&status, p, sizeof status);
-    c->deadline = now_ms() + REPLY_BOUND;
+    c->deadline = e2e_now_ms() + REPLY_BOUND;
     switch (c->state) {
     case C_OPEN:
         if (h->request_id == 1)
@@ -433,8 +426,8 @@ TEST(thousand_clients_with_churn_and_kills_every_wait_completes)
     int ac = 1;
     uint32_t sim_id = 1000;
     unsigned sims_sent = 0, sims_answered = 0;
-    int64_t start = now_ms(), end = start + seconds * 1000, next_change = start;
-    for (int64_t now = start; now < end && !st.failures; now = now_ms()) {
+    int64_t start = e2e_now_ms(), end = start + seconds * 1000, next_change = start;
+    for (int64_t now = start; now < end && !st.failures; now = e2e_now_ms()) {
         if (now >= next_change) {
             if (!change_machine(ctl, sim_id, &ac))
                 break;
@@ -463,9 +456,9 @@ TEST(thousand_clients_with_churn_and_kills_every_wait_completes)
      * replies, and a change every CHANGE_MS completes the waits (one
      * armed after a change needs the next). */
     draining = true;
-    int64_t drain_end = now_ms() + REPLY_BOUND;
+    int64_t drain_end = e2e_now_ms() + REPLY_BOUND;
     for (int busy = 1; busy && !st.failures;) {
-        if (now_ms() > drain_end) {
+        if (e2e_now_ms() > drain_end) {
             fail(conns, "clients still waiting at the end of the bound");
             break;
         }
@@ -473,8 +466,8 @@ TEST(thousand_clients_with_churn_and_kills_every_wait_completes)
             break;
         sim_id += 2;
         sims_sent += 2;
-        int64_t until = now_ms() + CHANGE_MS;
-        for (int64_t now = now_ms(); now < until; now = now_ms()) {
+        int64_t until = e2e_now_ms() + CHANGE_MS;
+        for (int64_t now = e2e_now_ms(); now < until; now = e2e_now_ms()) {
             struct epoll_event ev[64];
             int n = epoll_wait(ep, ev, 64, (int)(until - now));
             for (int i = 0; i < n; i++)

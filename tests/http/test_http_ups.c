@@ -3,8 +3,7 @@
  * machine whose only battery is that UPS, and --http on a free port. Its
  * /api/batteries must show the UPS as upsd describes it; going on battery
  * in upsd must arrive on /events. Reads are bounded by poll deadlines. */
-#include "e2e.h"
-#include "nut_upsd.h"
+#include "ups_battd.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,24 +16,6 @@
 #include <unistd.h>
 
 #define DEADLINE_MS 20000
-
-static const char dev_online[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\ndevice.serial: G123\n"
-                                 "battery.charge: 100\nbattery.charge.low: 20\n"
-                                 "battery.runtime: 3000\nbattery.voltage: 27.2\n"
-                                 "battery.voltage.nominal: 24\nbattery.capacity: 9\n"
-                                 "ups.status: OL\n";
-static const char dev_on_battery[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\n"
-                                     "device.serial: G123\nbattery.charge: 60\n"
-                                     "battery.charge.low: 20\nbattery.runtime: 1200\n"
-                                     "battery.voltage: 24.8\nbattery.voltage.nominal: 24\n"
-                                     "battery.capacity: 9\nups.status: OB DISCHRG\n";
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* A GET on loopback; the connection's fd (the answer still to read). */
 static int get(unsigned port, const char *path)
@@ -62,7 +43,7 @@ static int get(unsigned port, const char *path)
 static bool read_until(int fd, char *buf, size_t cap, size_t *len, size_t from,
                        const char *const *want)
 {
-    int64_t end = now_ms() + DEADLINE_MS;
+    int64_t end = e2e_now_ms() + DEADLINE_MS;
     for (;;) {
         buf[*len] = 0;
         bool all = true;
@@ -70,7 +51,7 @@ static bool read_until(int fd, char *buf, size_t cap, size_t *len, size_t from,
             all = strstr(buf + from, want[i]) != NULL;
         if (all)
             return true;
-        int left = (int)(end - now_ms());
+        int left = (int)(end - e2e_now_ms());
         struct pollfd p = {.fd = fd, .events = POLLIN};
         if (left <= 0 || *len + 1 >= cap || poll(&p, 1, left) != 1)
             return false;
@@ -87,30 +68,14 @@ TEST(dashboard_shows_a_nut_ups_and_its_switch_to_battery)
 {
     nut_upsd_t u;
     battd_t d;
-    char ini[400], text[1600], port_file[400];
-    REQUIRE(nut_upsd_start(&u, dev_online));
-    snprintf(ini, sizeof ini, "%s/ups.ini", u.dir);
-    snprintf(text, sizeof text,
-             "[machine]\nname = ups-dashboard\ntime = real\n\n"
-             "[battery.UPS]\nbus = nut\nnut_ups = %s\nnut_user = %s\nnut_password = %s\n"
-             "nut_poll_ms = 200\nchemistry = lead-acid\ndesign_capacity_mwh = 216000\n"
-             "design_voltage_mv = 24000\ncells = 12\n",
-             nut_upsd_address(&u), NUT_USER, NUT_PASSWORD);
-    FILE *f = fopen(ini, "w");
-    REQUIRE(f);
-    fputs(text, f);
-    fclose(f);
+    char port_file[400];
+    REQUIRE(nut_upsd_start(&u, ups_dev_online));
     snprintf(port_file, sizeof port_file, "%s/http.port", u.dir);
-    const char *args[] = {"--machine", ini,           "--no-history",
-                          "--http",    "127.0.0.1:0", "--http-port-file",
-                          port_file,   NULL};
-    if (!battd_start(&d, args)) {
-        nut_upsd_done(&u);
-        REQUIRE(!"battd did not start");
-    }
+    REQUIRE(UPS_BATTD_START(&u, &d, "ups-dashboard", "--no-history", "--http", "127.0.0.1:0",
+                            "--http-port-file", port_file));
     unsigned port = 0;
     CHECK(wait_for_file(u.dir, "http.port", DEADLINE_MS));
-    f = fopen(port_file, "r");
+    FILE *f = fopen(port_file, "r");
     CHECK(f && fscanf(f, "%u", &port) == 1 && port > 0);
     if (f)
         fclose(f);
@@ -119,7 +84,7 @@ TEST(dashboard_shows_a_nut_ups_and_its_switch_to_battery)
     static char buf[1 << 16];
     size_t len = 0;
     bool shown = false;
-    for (int64_t end = now_ms() + DEADLINE_MS; !shown && now_ms() < end;) {
+    for (int64_t end = e2e_now_ms() + DEADLINE_MS; !shown && e2e_now_ms() < end;) {
         int fd = get(port, "/api/batteries");
         len = 0;
         shown = fd >= 0 &&
@@ -141,7 +106,7 @@ TEST(dashboard_shows_a_nut_ups_and_its_switch_to_battery)
     len = 0;
     CHECK(READ_UNTIL(ev, buf, &len, 0, "event: state", "\"ac\":\"online\""));
     size_t mark = len;
-    REQUIRE(nut_upsd_set(&u, dev_on_battery));
+    REQUIRE(nut_upsd_set(&u, ups_dev_on_battery));
     bool arrived = READ_UNTIL(ev, buf, &len, mark, "\"ac\":\"offline\"", "\"on_battery\":true",
                               "\"percent\":60", "\"power_state\":[\"discharging\"]");
     CHECK(arrived);

@@ -5,8 +5,7 @@
  * step battctl's battery, the composite battery and the power manager
  * (its policy level and the critical action's command) are checked.
  * Every wait polls battctl against a deadline; nothing sleeps. */
-#include "e2e.h"
-#include "nut_upsd.h"
+#include "ups_battd.h"
 
 #include <poll.h>
 #include <signal.h>
@@ -19,33 +18,14 @@
 
 #define DEADLINE_MS 20000
 
-static const char dev_online[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\ndevice.serial: G123\n"
-                                 "battery.charge: 100\nbattery.charge.low: 20\n"
-                                 "battery.runtime: 3000\nbattery.voltage: 27.2\n"
-                                 "battery.voltage.nominal: 24\nbattery.capacity: 9\n"
-                                 "ups.status: OL\n";
-static const char dev_on_battery[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\n"
-                                     "device.serial: G123\nbattery.charge: 60\n"
-                                     "battery.charge.low: 20\nbattery.runtime: 1200\n"
-                                     "battery.voltage: 24.8\nbattery.voltage.nominal: 24\n"
-                                     "battery.capacity: 9\nups.status: OB DISCHRG\n";
-static const char dev_low_battery[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\n"
-                                      "device.serial: G123\nbattery.charge: 30\n"
-                                      "battery.charge.low: 20\nbattery.runtime: 240\n"
-                                      "battery.voltage: 22.9\nbattery.voltage.nominal: 24\n"
-                                      "battery.capacity: 9\nups.status: OB DISCHRG LB\n";
-static const char dev_charging[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\n"
-                                   "device.serial: G123\nbattery.charge: 31\n"
-                                   "battery.charge.low: 20\nbattery.runtime: 250\n"
-                                   "battery.voltage: 25.9\nbattery.voltage.nominal: 24\n"
-                                   "battery.capacity: 9\nups.status: OL CHRG\n";
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static const char dev_low_battery[] = UPS_IDENTITY UPS_RATINGS "battery.charge: 30\n"
+                                                               "battery.runtime: 240\n"
+                                                               "battery.voltage: 22.9\n"
+                                                               "ups.status: OB DISCHRG LB\n";
+static const char dev_charging[] = UPS_IDENTITY UPS_RATINGS "battery.charge: 31\n"
+                                                            "battery.runtime: 250\n"
+                                                            "battery.voltage: 25.9\n"
+                                                            "ups.status: OL CHRG\n";
 
 /* battd is killed at exit too, when a REQUIRE ends the test early. */
 static pid_t battd_pid;
@@ -60,7 +40,7 @@ static void kill_battd(void)
  * (NULL-terminated), within the deadline; the last output in *out. */
 static bool status_until(const battd_t *d, char **out, const char *const *want)
 {
-    int64_t end = now_ms() + DEADLINE_MS;
+    int64_t end = e2e_now_ms() + DEADLINE_MS;
     for (;;) {
         free(*out);
         *out = NULL;
@@ -70,7 +50,7 @@ static bool status_until(const battd_t *d, char **out, const char *const *want)
             all = strstr(*out, want[i]) != NULL;
         if (all)
             return true;
-        if (now_ms() >= end)
+        if (e2e_now_ms() >= end)
             return false;
         poll(NULL, 0, 50); /* between two looks of a bounded wait */
     }
@@ -88,28 +68,13 @@ TEST(ups_walk_online_battery_low_online_and_upsd_restart_seen_by_battctl_composi
 {
     nut_upsd_t u;
     battd_t d;
-    char ini[400], text[1600], action[400], registry[400], *out = NULL;
-    REQUIRE(nut_upsd_start(&u, dev_online));
-    snprintf(ini, sizeof ini, "%s/desktop.ini", u.dir);
-    snprintf(text, sizeof text,
-             "[machine]\nname = ups-e2e\ntime = real\n\n"
-             "[battery.UPS]\nbus = nut\nnut_ups = %s\nnut_user = %s\nnut_password = %s\n"
-             "nut_poll_ms = 200\nchemistry = lead-acid\ndesign_capacity_mwh = 216000\n"
-             "design_voltage_mv = 24000\ncells = 12\n",
-             nut_upsd_address(&u), NUT_USER, NUT_PASSWORD);
-    FILE *f = fopen(ini, "w");
-    REQUIRE(f);
-    fputs(text, f);
-    fclose(f);
+    char action[400], registry[400], text[400], *out = NULL;
+    REQUIRE(nut_upsd_start(&u, ups_dev_online));
     /* The critical action (hibernate by default) leaves a file. */
     snprintf(action, sizeof action, "hibernate=touch %s/hibernated", u.dir);
     snprintf(registry, sizeof registry, "%s/registry", u.dir);
-    const char *args[] = {"--machine",        ini,    "--registry", registry, "--no-history",
-                          "--action-command", action, NULL};
-    if (!battd_start(&d, args)) {
-        nut_upsd_done(&u);
-        REQUIRE(!"battd did not start");
-    }
+    REQUIRE(UPS_BATTD_START(&u, &d, "ups-e2e", "--registry", registry, "--no-history",
+                            "--action-command", action));
     battd_pid = d.pid;
     atexit(kill_battd);
 
@@ -127,7 +92,7 @@ TEST(ups_walk_online_battery_low_online_and_upsd_restart_seen_by_battctl_composi
     free(info);
 
     /* On battery, 60 %: discharging at the rate the runtime implies. */
-    REQUIRE(nut_upsd_set(&u, dev_on_battery));
+    REQUIRE(nut_upsd_set(&u, ups_dev_on_battery));
     CHECK(STATUS_UNTIL(&d, &out, "\"power_state\":[\"discharging\"]", "\"percent\":60",
                        "\"rate_mw\":-388800", "\"estimated_time_s\":1200",
                        "\"system\":{\"ac_line_status\":0",
