@@ -152,6 +152,7 @@ PDEVICE_OBJECT BattcGetWmiDevice(PBATTC_CLASS Class);
 PBATTC_CLASS BattcFromHandle(PVOID ClassData);
 
 /* mini.c: the only calls into the miniclass. Caller holds the mini lock. */
+#define BATTC_ASSERT_MINI_LOCKED(c) ASSERT((c)->MiniCount <= 0)
 void BattcLockMiniclass(PBATTC_CLASS Class);
 void BattcUnlockMiniclass(PBATTC_CLASS Class);
 NTSTATUS BattcMiniQueryTag(PBATTC_CLASS Class, PULONG Tag);
@@ -168,7 +169,9 @@ NTSTATUS BattcMiniDisableStatusNotify(PBATTC_CLASS Class);
 BOOLEAN BattcStatusSatisfies(const BATTERY_WAIT_STATUS *Wait, const BATTERY_STATUS *Status);
 ULONGLONG BattcDeadlineFromTimeout(ULONG TimeoutMs);
 /* Queues Irp (device control, marked pending here) as a waiter. Returns
- * STATUS_PENDING, or a final status the caller completes the IRP with. */
+ * STATUS_PENDING, or a final status the caller completes the IRP with.
+ * Mini lock held, from the miniclass call that found the request must
+ * wait: the waiter is served by what is armed without a pass when it can. */
 NTSTATUS BattcQueueWaiter(PBATTC_CLASS Class, PIRP Irp, BATTC_WAIT_KIND Kind,
                           const BATTERY_WAIT_STATUS *Wait, ULONGLONG Deadline);
 /* One pass over every waiter (work item, PASSIVE_LEVEL). */

@@ -39,16 +39,18 @@ static NTSTATUS BattcQueryTag(PBATTC_CLASS Class, BATTC_REQUEST *Req)
 
     BattcLockMiniclass(Class);
     status = BattcMiniQueryTag(Class, &tag);
-    BattcUnlockMiniclass(Class);
     if (NT_SUCCESS(status)) {
+        BattcUnlockMiniclass(Class);
         /* docs: a battery that is present answers at once. */
         RtlCopyMemory(Req->Buffer, &tag, sizeof(tag));
         Req->Information = sizeof(tag);
         return STATUS_SUCCESS;
     }
-    if (timeout == 0)
-        return STATUS_NO_SUCH_DEVICE;
-    return BattcQueueWaiter(Class, Req->Irp, BattcWaitTag, NULL, BattcDeadlineFromTimeout(timeout));
+    status = timeout == 0 ? STATUS_NO_SUCH_DEVICE
+                          : BattcQueueWaiter(Class, Req->Irp, BattcWaitTag, NULL,
+                                             BattcDeadlineFromTimeout(timeout));
+    BattcUnlockMiniclass(Class);
+    return status;
 }
 
 /* Smallest output each level can be answered in (0: the miniclass says). */
@@ -152,12 +154,12 @@ static NTSTATUS BattcQueryStatus(PBATTC_CLASS Class, BATTC_REQUEST *Req)
 
     BattcLockMiniclass(Class);
     result = BattcMiniQueryStatus(Class, wait.BatteryTag, &status);
+    if (NT_SUCCESS(result) && wait.Timeout != 0 && !BattcStatusSatisfies(&wait, &status))
+        result = BattcQueueWaiter(Class, Req->Irp, BattcWaitStatus, &wait,
+                                  BattcDeadlineFromTimeout(wait.Timeout));
     BattcUnlockMiniclass(Class);
-    if (!NT_SUCCESS(result))
+    if (!NT_SUCCESS(result) || result == STATUS_PENDING)
         return result;
-    if (wait.Timeout != 0 && !BattcStatusSatisfies(&wait, &status))
-        return BattcQueueWaiter(Class, Req->Irp, BattcWaitStatus, &wait,
-                                BattcDeadlineFromTimeout(wait.Timeout));
     RtlCopyMemory(Req->Buffer, &status, sizeof(status));
     Req->Information = sizeof(status);
     return STATUS_SUCCESS;

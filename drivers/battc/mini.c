@@ -3,8 +3,6 @@
  * STATUS_NOT_SUPPORTED and never trusting what comes back (lengths, tags). */
 #include "battc.h"
 
-#define BATTC_ASSERT_MINI_LOCKED(c) ASSERT((c)->MiniCount <= 0)
-
 /* Callbacks are synchronous: STATUS_PENDING from one is a miniclass bug
  * that would otherwise read as "battc queued the IRP". */
 static NTSTATUS BattcMiniResult(NTSTATUS Status)

@@ -1,7 +1,32 @@
 /* Requests that wait: the waiter lists, their cancel routine, the timer
  * that bounds them (and polls a battery that cannot notify), and the
- * evaluation pass that completes waiters and re-arms the miniclass. */
+ * evaluation pass that completes waiters and re-arms the miniclass.
+ * Queueing and cancelling a waiter touch that waiter only; a pass, which
+ * looks at every waiter, runs when the battery changes or the aggregate
+ * the miniclass is armed with can no longer serve a new waiter. */
 #include "battc.h"
+#include "battc_counters.h"
+
+/* Work done, summed over every battery (battc_counters.h). */
+static LONG64 volatile BattcPasses;
+static LONG64 volatile BattcWaitersExamined;
+
+static void BattcCountExamined(LONG64 Waiters)
+{
+    if (Waiters)
+        InterlockedExchangeAdd64(&BattcWaitersExamined, Waiters);
+}
+
+/* Any IRQL. Linux only: the tests find it in battc.so with dlsym. */
+#ifndef _WIN32
+__attribute__((visibility("default"))) void BattcQueryCounters(PBATTC_COUNTERS Counters);
+__attribute__((visibility("default")))
+#endif
+void BattcQueryCounters(PBATTC_COUNTERS Counters)
+{
+    Counters->Passes = (ULONG64)InterlockedExchangeAdd64(&BattcPasses, 0);
+    Counters->WaitersExamined = (ULONG64)InterlockedExchangeAdd64(&BattcWaitersExamined, 0);
+}
 
 /* <= DISPATCH_LEVEL. docs (IOCTL_BATTERY_QUERY_STATUS): the wait ends when
  * the power state does not match PowerState, or capacity is below
@@ -85,27 +110,94 @@ static void BattcCancelRoutine(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PBATTC_WAITER w = Irp->Tail.Overlay.DriverContext[0];
     PBATTC_CLASS c = w->Class;
     KIRQL irql;
+    BOOLEAN last;
 
     UNREFERENCED_PARAMETER(DeviceObject);
     IoReleaseCancelSpinLock(Irp->CancelIrql);
     KeAcquireSpinLock(&c->Lock, &irql);
     RemoveEntryList(&w->Link);
-    c->WaiterCount--;
+    last = --c->WaiterCount == 0;
     KeReleaseSpinLock(&c->Lock, irql);
+    BattcCountExamined(1);
     w->Status = STATUS_CANCELLED;
-    /* The remaining waiters may now need looser thresholds, or none. */
-    BattcRequestEvaluation(c);
+    /* The others are not looked at: the thresholds armed for them all stay
+     * as tight as before, which serves every one still waiting (a change
+     * only this waiter cared about starts a pass that settles nobody and
+     * re-arms looser). Only the last one's going disarms the miniclass and
+     * stops the timer, in a pass with nothing to walk. */
+    if (last)
+        BattcRequestEvaluation(c);
     BattcCompleteWaiter(w);
 }
 
-/* PASSIVE_LEVEL. */
+static BOOLEAN BattcSetTimerLocked(PBATTC_CLASS Class, ULONGLONG Due);
+
+/* How a new waiter gets served without a pass over the others. */
+typedef enum _BATTC_ADMISSION {
+    BattcAdmitPass,    /* the first of its kind, or nothing armed fits: a pass */
+    BattcAdmitCovered, /* what is armed (notification or polling) serves it */
+    BattcAdmitTighten  /* armed for its state and battery, window too wide */
+} BATTC_ADMISSION;
+
+/* Lock and mini lock held; Waiter not yet listed. A pass leaves the
+ * miniclass armed with a window that holds the current status and is
+ * notified when the status leaves it, or leaves the battery polled; a
+ * waiter whose own window contains the armed one (same battery, same
+ * power state) is then woken by anything that could satisfy it. The
+ * mini lock keeps a pass from re-arming between this look and the
+ * listing. */
+static BATTC_ADMISSION BattcAdmitLocked(PBATTC_CLASS Class, const BATTC_WAITER *Waiter)
+{
+    const BATTERY_NOTIFY *armed = &Class->ArmedNotify;
+
+    if (Waiter->Kind == BattcWaitTag)
+        return IsListEmpty(&Class->TagWaiters) ? BattcAdmitPass : BattcAdmitCovered;
+    if (IsListEmpty(&Class->StatusWaiters))
+        return BattcAdmitPass;
+    if (Class->Polling)
+        return BattcAdmitCovered;
+    if (!Class->NotifyArmed || Class->ArmedTag != Waiter->Wait.BatteryTag ||
+        armed->PowerState != Waiter->Wait.PowerState)
+        return BattcAdmitPass;
+    if (armed->LowCapacity >= Waiter->Wait.LowCapacity &&
+        armed->HighCapacity <= Waiter->Wait.HighCapacity)
+        return BattcAdmitCovered;
+    return BattcAdmitTighten;
+}
+
+/* PASSIVE_LEVEL, mini lock held. The armed window narrowed to a new
+ * waiter's: one SetStatusNotify instead of a pass. FALSE if the miniclass
+ * refused it (a pass then sorts it out). */
+static BOOLEAN BattcTightenNotify(PBATTC_CLASS Class, const BATTERY_WAIT_STATUS *Wait)
+{
+    BATTERY_NOTIFY notify = Class->ArmedNotify;
+    NTSTATUS status;
+
+    if (Wait->LowCapacity > notify.LowCapacity)
+        notify.LowCapacity = Wait->LowCapacity;
+    if (Wait->HighCapacity < notify.HighCapacity)
+        notify.HighCapacity = Wait->HighCapacity;
+    status = BattcMiniSetStatusNotify(Class, Class->ArmedTag, &notify);
+    if (!NT_SUCCESS(status))
+        return FALSE;
+    Class->ArmedNotify = notify;
+    return TRUE;
+}
+
+/* PASSIVE_LEVEL, mini lock held: the caller has just asked the miniclass
+ * and found that the request must wait, and keeps the lock until the
+ * waiter is listed, so no pass re-arms the miniclass in between. */
 NTSTATUS BattcQueueWaiter(PBATTC_CLASS Class, PIRP Irp, BATTC_WAIT_KIND Kind,
                           const BATTERY_WAIT_STATUS *Wait, ULONGLONG Deadline)
 {
     PBATTC_WAITER w;
+    BATTC_ADMISSION admission;
+    BATTERY_WAIT_STATUS wait = {0};
+    BOOLEAN release = FALSE;
     NTSTATUS status;
     KIRQL irql;
 
+    BATTC_ASSERT_MINI_LOCKED(Class);
     w = BattcAllocate(sizeof(*w), BATTC_TAG_WAITER);
     if (!w)
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -114,7 +206,7 @@ NTSTATUS BattcQueueWaiter(PBATTC_CLASS Class, PIRP Irp, BATTC_WAIT_KIND Kind,
     w->Kind = Kind;
     w->Deadline = Deadline;
     if (Wait)
-        w->Wait = *Wait;
+        w->Wait = wait = *Wait;
     if (!NT_SUCCESS(IoAcquireRemoveLock(&Class->Rundown, Irp))) {
         ExFreePoolWithTag(w, BATTC_TAG_WAITER);
         return STATUS_DEVICE_REMOVED;
@@ -132,14 +224,28 @@ NTSTATUS BattcQueueWaiter(PBATTC_CLASS Class, PIRP Irp, BATTC_WAIT_KIND Kind,
         status = STATUS_CANCELLED;
         goto refuse;
     }
+    admission = BattcAdmitLocked(Class, w);
     /* From here the IRP can complete on another thread at any moment (a
-     * cancel routine that is already running will find it listed). */
+     * cancel routine that is already running will find it listed): w is
+     * not touched once the lock is dropped. */
     IoMarkIrpPending(Irp);
     InsertTailList(Kind == BattcWaitTag ? &Class->TagWaiters : &Class->StatusWaiters, &w->Link);
     Class->WaiterCount++;
+    /* Its bound, if earlier than what the timer is set for. A timer that
+     * fired has a pass coming, which sets it again with this bound. */
+    if (admission != BattcAdmitPass && Deadline != BATTC_NO_DEADLINE &&
+        (Class->TimerState == BattcTimerIdle ||
+         (Class->TimerState == BattcTimerArmed && Deadline < Class->TimerDue)))
+        release = BattcSetTimerLocked(Class, Deadline);
     KeReleaseSpinLock(&Class->Lock, irql);
+    BattcCountExamined(1);
+    if (release)
+        IoReleaseRemoveLock(&Class->Rundown, &Class->Timer);
+    if (admission == BattcAdmitTighten && !BattcTightenNotify(Class, &wait))
+        admission = BattcAdmitPass;
     /* Arms the miniclass's notification and the timer for the new waiter. */
-    BattcRequestEvaluation(Class);
+    if (admission == BattcAdmitPass)
+        BattcRequestEvaluation(Class);
     return STATUS_PENDING;
 
 refuse:
@@ -270,10 +376,13 @@ static BATTC_TAG_RESULT *BattcFindResult(BATTC_PASS *Pass, ULONG Tag)
 /* Lock held. Which tags this pass must ask QueryStatus about. */
 static void BattcSnapshotLocked(PBATTC_CLASS Class, BATTC_PASS *Pass)
 {
+    LONG64 examined = 0;
+
     Pass->TagWaiters = !IsListEmpty(&Class->TagWaiters);
     Pass->EventsEnabled = Class->EventsEnabled;
     for (PLIST_ENTRY e = Class->StatusWaiters.Flink; e != &Class->StatusWaiters; e = e->Flink) {
         PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
+        examined++;
         if (BattcFindResult(Pass, w->Wait.BatteryTag))
             continue;
         if (Pass->ResultCount == BATTC_MAX_PASS_TAGS) {
@@ -282,6 +391,7 @@ static void BattcSnapshotLocked(PBATTC_CLASS Class, BATTC_PASS *Pass)
         }
         Pass->Results[Pass->ResultCount++].Tag = w->Wait.BatteryTag;
     }
+    BattcCountExamined(examined);
 }
 
 /* mini lock held. One QueryTag if anyone needs the tag, one QueryStatus
@@ -317,12 +427,14 @@ typedef struct _BATTC_NEEDS {
 static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY Done,
                               BATTC_NEEDS *Needs)
 {
+    LONG64 examined = 0;
     PLIST_ENTRY e;
 
     Needs->EarliestDeadline = BATTC_NO_DEADLINE;
     for (e = Class->TagWaiters.Flink; e != &Class->TagWaiters;) {
         PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
         e = e->Flink;
+        examined++;
         if (NT_SUCCESS(Pass->TagStatus)) { /* a battery is there (asked this pass) */
             w->Tag = Pass->CurrentTag;
             if (BattcTakeWaiterLocked(Class, w, STATUS_SUCCESS, Done))
@@ -343,6 +455,7 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
         PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
         BATTC_TAG_RESULT *r = BattcFindResult(Pass, w->Wait.BatteryTag);
         e = e->Flink;
+        examined++;
         if (r && !NT_SUCCESS(r->Status)) {
             /* docs: a tag change aborts the wait (STATUS_NO_SUCH_DEVICE);
              * any other failure of the miniclass ends it the same way. */
@@ -377,6 +490,7 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
     }
     if (Pass->MoreTags)
         Class->EvalRequested = TRUE;
+    BattcCountExamined(examined);
 }
 
 /* mini lock held. Arms the miniclass for the remaining status waiters or
@@ -435,6 +549,7 @@ void BattcEvaluate(PBATTC_CLASS Class)
     }
     BattcSnapshotLocked(Class, &pass);
     KeReleaseSpinLock(&Class->Lock, irql);
+    InterlockedIncrement64(&BattcPasses);
 
     BattcQueryMiniclass(Class, &pass);
     pass.Now = KeQueryInterruptTime();

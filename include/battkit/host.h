@@ -128,6 +128,9 @@ void bk_host_pool_stats(bk_pool_stats_t *stats);
  * buffer (a driver bug: the I/O manager clamps it and logs a warning);
  * tests and fuzz targets check that it stays 0. */
 uint64_t bk_host_io_clamped_count(void);
+/* IoCallDriver calls since the host process started, every hop of every
+ * IRP down a stack counted once (tests count what an operation sends). */
+uint64_t bk_host_io_call_count(void);
 
 /* ---- wmi/registry additions ---- */
 /* Registry: writes the registry to options.registry_file now, atomically

@@ -81,6 +81,7 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(PSINGLE_LIST_ENTRY ListHead)
 #define InterlockedIncrement64           InterlockedIncrement
 #define InterlockedDecrement64           InterlockedDecrement
 #define InterlockedExchange64            InterlockedExchange
+#define InterlockedExchangeAdd64         InterlockedExchangeAdd
 #define InterlockedExchangePointer(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 FORCEINLINE LONG InterlockedCompareExchange(LONG volatile *Destination, LONG Exchange,
                                             LONG Comperand)

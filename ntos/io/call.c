@@ -3,13 +3,25 @@
  * set them, stopping at STATUS_MORE_PROCESSING_REQUIRED. */
 #include "../private.h"
 
+#include <battkit/host.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 void io_finish_irp(PIRP irp);
 
+/* Every IoCallDriver, each driver's hop counted: what a test counts to
+ * show an operation sends no more IRPs than it should. */
+static _Atomic uint64_t calls;
+
+uint64_t bk_host_io_call_count(void)
+{
+    return calls;
+}
+
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);
+    atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
     if (Irp->Type != IO_TYPE_IRP)
         KeBugCheckEx(0x44, (ULONG_PTR)Irp, 0x2, 0, 0);
     Irp->CurrentLocation--;
