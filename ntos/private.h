@@ -28,6 +28,9 @@ void ke_init(void);
 void ke_shutdown(void);
 void ke_lock(void); /* the dispatcher lock: dispatcher objects, queues, timers */
 void ke_unlock(void);
+/* How often the dispatcher lock was taken so far (tests: paths that must
+ * not take it). */
+uint64_t ke_lock_count(void);
 /* Queues work for a PASSIVE_LEVEL worker thread. */
 void ke_queue_work(ke_work_t *work);
 /* Blocks until no DPC or work item is queued or running (blocked waits aside). */
@@ -38,7 +41,18 @@ void ke_advance_to(uint64_t target);
 uint64_t ke_next_due(void); /* earliest timer or wait deadline (100 ns), UINT64_MAX if none */
 void ke_set_irql(KIRQL irql);
 LONG ke_critical_region_depth(void); /* the calling thread's (ke/thread.c) */
-void ke_assert_irql_le(KIRQL max, const char *routine);
+/* The calling thread's IRQL (ke/irql.c). Initial-exec TLS and hidden: a
+ * plain load, where the default model costs a __tls_get_addr call on every
+ * raise, lower and assert of the hot paths. */
+extern __thread KIRQL ke_current_irql
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+/* Stops the host: `routine` was called above the IRQL it allows. */
+__attribute__((noreturn, cold)) void ke_irql_violation(KIRQL max, const char *routine);
+static inline void ke_assert_irql_le(KIRQL max, const char *routine)
+{
+    if (__builtin_expect(ke_current_irql > max, 0))
+        ke_irql_violation(max, routine);
+}
 #define KE_ASSERT_IRQL_LE(max) ke_assert_irql_le((max), __func__)
 /* Satisfies waiters of an object that just became signalled. ke_lock held. */
 void ke_signal_object_locked(DISPATCHER_HEADER *header);
@@ -63,6 +77,8 @@ size_t ex_pool_leak_report(const void *owner, char *buf, size_t len);
 
 /* ---- ldr: which module owns a code address ---------------------------- */
 const void *ldr_owner_of(const void *code_address); /* NULL = host */
+/* How often ldr_owner_of had to search the module table (not its cache). */
+uint64_t ldr_owner_scans(void);
 
 /* ---- ob / io ----------------------------------------------------------- */
 #define IO_TYPE_DEVICE 3

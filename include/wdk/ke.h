@@ -65,7 +65,12 @@ typedef enum _KOBJECTS {
 
 typedef struct _DISPATCHER_HEADER {
     UCHAR Type;
-    UCHAR Absolute;
+    union {
+        UCHAR Absolute;
+        /* battkit: nonzero while WaitListHead is not empty (set under the
+         * dispatcher lock), so KeSetEvent with no waiter takes no lock. */
+        UCHAR Waiting;
+    };
     UCHAR Size;
     UCHAR Inserted;
     LONG volatile SignalState;

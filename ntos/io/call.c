@@ -31,9 +31,9 @@ NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PIO_STACK_LOCATION stack = Irp->Tail.Overlay.CurrentStackLocation;
     stack->DeviceObject = DeviceObject;
     PDRIVER_DISPATCH dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
-    KIRQL irql = KeGetCurrentIrql();
+    KIRQL irql = ke_current_irql;
     NTSTATUS status = dispatch(DeviceObject, Irp);
-    if (KeGetCurrentIrql() != irql) {
+    if (ke_current_irql != irql) {
         fprintf(stderr,
                 "IRQL_GT_ZERO_AT_SYSTEM_SERVICE-like: dispatch of major 0x%x returned at "
                 "IRQL %u, entered at %u\n",

@@ -4,6 +4,7 @@
 #include "ke_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -18,7 +19,7 @@ void *ke_thread_identity(void)
 static void init_header(DISPATCHER_HEADER *h, UCHAR type, LONG state)
 {
     h->Type = type;
-    h->Absolute = 0;
+    h->Waiting = 0;
     h->Size = 0;
     h->Inserted = 0;
     h->SignalState = state;
@@ -31,7 +32,7 @@ static bool is_signalled(DISPATCHER_HEADER *h, void *thread)
         PKMUTANT m = (PKMUTANT)h;
         return h->SignalState > 0 || m->OwnerThread == thread;
     }
-    return h->SignalState > 0;
+    return __atomic_load_n(&h->SignalState, __ATOMIC_SEQ_CST) > 0;
 }
 
 /* Takes what a satisfied wait consumes: a synchronization object resets, a
@@ -41,7 +42,7 @@ static void consume(DISPATCHER_HEADER *h, void *thread)
     switch (h->Type) {
     case EventSynchronizationObject:
     case TimerSynchronizationObject:
-        h->SignalState = 0;
+        __atomic_store_n(&h->SignalState, 0, __ATOMIC_SEQ_CST); /* a setter may CAS beside it */
         break;
     case MutantObject: {
         PKMUTANT m = (PKMUTANT)h;
@@ -62,11 +63,42 @@ static void consume(DISPATCHER_HEADER *h, void *thread)
     }
 }
 
+/* KeSetEvent sets an event nobody waits on without the dispatcher lock.
+ * The first eight bytes of the header (Type, Waiting, Size, Inserted,
+ * SignalState) are changed as one word: the setter's compare-exchange
+ * sees the Waiting a waiter published, or the waiter's publish returns
+ * the state the setter left, never neither; and a setter that saw no
+ * waiter never touches the event again (a waiter may return and free it
+ * the moment the state is set). */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the header word layout below is little-endian"
+#endif
+_Static_assert(offsetof(DISPATCHER_HEADER, Waiting) == 1, "Waiting is byte 1");
+_Static_assert(offsetof(DISPATCHER_HEADER, SignalState) == 4, "SignalState is bytes 4-7");
+#define HEADER_WAITING ((uint64_t)0xFF << 8)
+#define HEADER_STATE   ((uint64_t)0xFFFFFFFF << 32)
+
+static uint64_t *header_word(DISPATCHER_HEADER *h)
+{
+    return (uint64_t *)(void *)h;
+}
+
+/* ke_lock held, after any change to h's wait list. */
+static void update_waiting_locked(DISPATCHER_HEADER *h)
+{
+    if (IsListEmpty(&h->WaitListHead))
+        __atomic_fetch_and(header_word(h), ~HEADER_WAITING, __ATOMIC_SEQ_CST);
+    else
+        __atomic_fetch_or(header_word(h), (uint64_t)1 << 8, __ATOMIC_SEQ_CST);
+}
+
 static void release_wait_block(ke_wait_block_t *wb, enum wait_state state)
 {
     wb->state = state;
-    if (wb->object)
+    if (wb->object) {
         RemoveEntryList(&wb->object_link);
+        update_waiting_locked(wb->object);
+    }
     if (wb->deadline != UINT64_MAX)
         RemoveEntryList(&wb->timed_link);
     if (wb->runner)
@@ -129,8 +161,19 @@ static NTSTATUS block_locked(DISPATCHER_HEADER *h, uint64_t deadline)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&wb.cv, &attr);
     pthread_condattr_destroy(&attr);
-    if (h)
+    if (h) {
         InsertTailList(&h->WaitListHead, &wb.object_link);
+        update_waiting_locked(h);
+        /* An event may have been set without the lock between the caller's
+         * check and the insert (KeSetEvent saw no waiter then). */
+        if (is_signalled(h, wb.thread)) {
+            consume(h, wb.thread);
+            RemoveEntryList(&wb.object_link);
+            update_waiting_locked(h);
+            pthread_cond_destroy(&wb.cv);
+            return STATUS_SUCCESS;
+        }
+    }
     if (deadline != UINT64_MAX)
         InsertTailList(&ke.timed_waits, &wb.timed_link);
     if (wb.runner) {
@@ -216,9 +259,18 @@ LONG NTAPI KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
     UNREFERENCED_PARAMETER(Increment);
     UNREFERENCED_PARAMETER(Wait);
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);
+    /* Most events are set with nobody waiting (every IRP's completion
+     * event when the driver answered at once): then the state is all there
+     * is to change, in one compare-exchange (see header_word). */
+    uint64_t *word = header_word(&Event->Header);
+    uint64_t old = __atomic_load_n(word, __ATOMIC_RELAXED);
+    while (!(old & HEADER_WAITING)) {
+        uint64_t set = (old & ~HEADER_STATE) | ((uint64_t)1 << 32);
+        if (__atomic_compare_exchange_n(word, &old, set, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+            return (LONG)(uint32_t)(old >> 32);
+    }
     ke_lock();
-    LONG previous = Event->Header.SignalState;
-    Event->Header.SignalState = 1;
+    LONG previous = __atomic_exchange_n(&Event->Header.SignalState, 1, __ATOMIC_SEQ_CST);
     ke_signal_object_locked(&Event->Header);
     ke_unlock();
     return previous;

@@ -5,36 +5,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static __thread KIRQL current_irql = PASSIVE_LEVEL;
+__thread KIRQL ke_current_irql = PASSIVE_LEVEL;
 
 KIRQL NTAPI KeGetCurrentIrql(void)
 {
-    return current_irql;
+    return ke_current_irql;
 }
 
 void ke_set_irql(KIRQL irql)
 {
-    current_irql = irql;
+    ke_current_irql = irql;
 }
 
 void NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
 {
-    if (NewIrql < current_irql) {
+    if (NewIrql < ke_current_irql) {
         fprintf(stderr, "IRQL_NOT_GREATER_OR_EQUAL: KeRaiseIrql(%u) at %u\n", NewIrql,
-                current_irql);
+                ke_current_irql);
         abort();
     }
-    *OldIrql = current_irql;
-    current_irql = NewIrql;
+    *OldIrql = ke_current_irql;
+    ke_current_irql = NewIrql;
 }
 
 void NTAPI KeLowerIrql(KIRQL NewIrql)
 {
-    if (NewIrql > current_irql) {
-        fprintf(stderr, "IRQL_NOT_LESS_OR_EQUAL: KeLowerIrql(%u) at %u\n", NewIrql, current_irql);
+    if (NewIrql > ke_current_irql) {
+        fprintf(stderr, "IRQL_NOT_LESS_OR_EQUAL: KeLowerIrql(%u) at %u\n", NewIrql,
+                ke_current_irql);
         abort();
     }
-    current_irql = NewIrql;
+    ke_current_irql = NewIrql;
 }
 
 KIRQL NTAPI KeRaiseIrqlToDpcLevel(void)
@@ -44,13 +45,11 @@ KIRQL NTAPI KeRaiseIrqlToDpcLevel(void)
     return old;
 }
 
-void ke_assert_irql_le(KIRQL max, const char *routine)
+void ke_irql_violation(KIRQL max, const char *routine)
 {
-    if (current_irql > max) {
-        fprintf(stderr, "IRQL_NOT_LESS_OR_EQUAL: %s called at IRQL %u (maximum %u)\n", routine,
-                current_irql, max);
-        abort();
-    }
+    fprintf(stderr, "IRQL_NOT_LESS_OR_EQUAL: %s called at IRQL %u (maximum %u)\n", routine,
+            ke_current_irql, max);
+    abort();
 }
 
 void NTAPI RtlAssert(PVOID FailedAssertion, PVOID FileName, ULONG LineNumber, PSTR Message)

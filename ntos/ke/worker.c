@@ -23,9 +23,20 @@ void ke_set_runner(bool runner)
     thread_is_runner = runner;
 }
 
+static uint64_t ke_lock_acquisitions; /* changed only with the lock held */
+
 void ke_lock(void)
 {
     pthread_mutex_lock(&ke.lock);
+    ke_lock_acquisitions++;
+}
+
+uint64_t ke_lock_count(void)
+{
+    ke_lock();
+    uint64_t n = --ke_lock_acquisitions; /* a look at the count is not counted */
+    ke_unlock();
+    return n;
 }
 
 void ke_unlock(void)

@@ -50,17 +50,52 @@ const char *ldr_driver_dir(void)
     return driver_dir;
 }
 
-const void *ldr_owner_of(const void *code_address)
+/* Bumped whenever the module table changes, so a cached answer of
+ * ldr_owner_of is only trusted while the table it came from stands. */
+static uint64_t ldr_generation;
+
+/* Per thread, by call site: the pool asks ldr_owner_of on every
+ * allocation (a battery query makes several), and a call site keeps its
+ * owner until a module is loaded or unloaded. Direct-mapped. */
+#define OWNER_CACHE_SLOTS 16
+struct owner_cache_entry {
+    uintptr_t address;
+    uint64_t generation; /* 0: empty (the table starts at generation 1) */
+    const void *owner;
+};
+static __thread struct owner_cache_entry owner_cache[OWNER_CACHE_SLOTS]
+    __attribute__((tls_model("initial-exec")));
+
+static uint64_t owner_scans;
+
+uint64_t ldr_owner_scans(void)
 {
-    uintptr_t a = (uintptr_t)code_address;
-    if (!a)
-        return NULL;
+    return __atomic_load_n(&owner_scans, __ATOMIC_RELAXED);
+}
+
+static const void *owner_scan(uintptr_t a)
+{
+    __atomic_fetch_add(&owner_scans, 1, __ATOMIC_RELAXED); /* the slow path only */
     for (int i = 0; i < module_count; i++) {
         ldr_module_t *m = modules[i];
         if (m && a >= m->base && a < m->end)
             return m;
     }
     return NULL;
+}
+
+const void *ldr_owner_of(const void *code_address)
+{
+    uintptr_t a = (uintptr_t)code_address;
+    if (!a)
+        return NULL;
+    uint64_t generation = __atomic_load_n(&ldr_generation, __ATOMIC_ACQUIRE) + 1;
+    struct owner_cache_entry *e = &owner_cache[(a >> 2) % OWNER_CACHE_SLOTS];
+    if (e->address == a && e->generation == generation)
+        return e->owner;
+    const void *owner = owner_scan(a);
+    *e = (struct owner_cache_entry){a, generation, owner};
+    return owner;
 }
 
 struct range_query {
@@ -168,6 +203,7 @@ static NTSTATUS map_module(const char *service, const char *path, ldr_module_t *
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     modules[module_count++] = m;
+    __atomic_add_fetch(&ldr_generation, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&ldr_lock);
     *out = m;
     return STATUS_SUCCESS;
@@ -267,6 +303,7 @@ void ldr_forget(ldr_module_t *m)
             break;
         }
     }
+    __atomic_add_fetch(&ldr_generation, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&ldr_lock);
     /* Under AddressSanitizer keep the mapping so leak reports can name code. */
     if (!getenv("BATTKIT_NO_DLCLOSE"))
