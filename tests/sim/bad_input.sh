@@ -36,4 +36,20 @@ expect bad_machine_file_gives_file_and_line 1 "broken.ini:5:" -- \
 [ ! -e "$tmp/r2/summary.json" ] || { echo "FAIL failed run wrote a summary"; fail=1; }
 expect critical_above_low_refused 2 "--critical \(20\) above --low \(10\)" -- \
   "$sim" run --machine "$src/../../data/machines/laptop.ini" --critical 20 --out "$tmp/r3"
+# A damaged summary stops --merge with the file and field named, and the
+# merge writes no table.
+"$sim" run --machine "$src/../../data/machines/laptop.ini" --out "$tmp/good" >/dev/null 2>&1
+damage() { # damage NAME SED PATTERN
+  mkdir -p "$tmp/$1" && sed "$2" "$tmp/good/summary.json" >"$tmp/$1/summary.json"
+  expect "$1" 1 "$3" -- "$sim" --merge "$tmp/m_$1" "$tmp/good" "$tmp/$1"
+  [ ! -e "$tmp/m_$1.csv" ] || { echo "FAIL $1: a damaged merge wrote $tmp/m_$1.csv"; fail=1; }
+}
+damage merge_refuses_a_quoted_count 's/"samples": \([0-9]*\)/"samples": "\1"/' \
+  'summary.json: "samples": "[0-9]+" is not a count'
+damage merge_refuses_a_number_with_junk 's/"duration_s": \([0-9.]*\)/"duration_s": \1.5/' \
+  'summary.json: "duration_s": [0-9.]+ is not a number'
+damage merge_refuses_a_negative_count 's/"samples": /"samples": -/' \
+  'summary.json: "samples": -[0-9]+ is not a count'
+damage merge_refuses_a_number_for_a_string 's/"id": "[^"]*"/"id": 5/' \
+  'summary.json: "id": 5 is not a string'
 exit $fail

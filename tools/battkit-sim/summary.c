@@ -4,17 +4,22 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef enum { F_STR, F_DOUBLE, F_U64 } field_type_t;
+static const char *const type_names[] = {
+    [F_STR] = "a string", [F_DOUBLE] = "a number", [F_U64] = "a count"};
 
-static const struct {
+typedef struct field {
     const char *name;
     field_type_t type;
     size_t offset, size;
-} fields[] = {
+} field_t;
+
+static const field_t fields[] = {
 #define STR(f)                                                                                     \
     {                                                                                              \
 #f, F_STR, offsetof(sim_summary_t, f), sizeof(((sim_summary_t *)0)->f)                     \
@@ -69,9 +74,11 @@ static void json_string(FILE *f, const char *s)
 static void format_value(char *buf, size_t len, const sim_summary_t *s, size_t i)
 {
     const char *p = (const char *)s + fields[i].offset;
-    if (fields[i].type == F_DOUBLE)
-        snprintf(buf, len, "%.3f", *(const double *)p);
-    else if (fields[i].type == F_U64)
+    if (fields[i].type == F_DOUBLE) {
+        double v;
+        memcpy(&v, p, sizeof v);
+        snprintf(buf, len, "%.3f", v);
+    } else if (fields[i].type == F_U64)
         snprintf(buf, len, "%llu", (unsigned long long)*(const uint64_t *)p);
     else
         snprintf(buf, len, "%s", p);
@@ -133,6 +140,32 @@ static const char *parse_string(const char *p, char *out, size_t len)
     return p + 1;
 }
 
+/* One field from its JSON text: a string field takes a quoted value, a
+ * number field an unquoted one that converts whole (a summary is read back
+ * only from what sim_summary_write wrote, so anything else is damage). */
+static bool store_value(sim_summary_t *s, const field_t *fd, const char *value, bool quoted)
+{
+    char *d = (char *)s + fd->offset, *end = NULL;
+    if (fd->type == F_STR) {
+        if (quoted)
+            snprintf(d, fd->size, "%s", value);
+        return quoted;
+    }
+    if (quoted || !*value)
+        return false;
+    errno = 0;
+    if (fd->type == F_DOUBLE) {
+        double v = strtod(value, &end);
+        memcpy(d, &v, sizeof v);
+    } else {
+        if (*value == '-')
+            return false;
+        uint64_t v = strtoull(value, &end, 10);
+        memcpy(d, &v, sizeof v);
+    }
+    return *end == 0 && errno == 0;
+}
+
 int sim_summary_read(const char *path, sim_summary_t *s, char *err, size_t err_len)
 {
     memset(s, 0, sizeof *s);
@@ -142,8 +175,12 @@ int sim_summary_read(const char *path, sim_summary_t *s, char *err, size_t err_l
         return -1;
     }
     char text[16384];
-    size_t n = fread(text, 1, sizeof text - 1, f);
+    size_t n = fread(text, 1, sizeof text, f);
     fclose(f);
+    if (n == sizeof text) {
+        snprintf(err, err_len, "%s: longer than a battkit-sim summary can be", path);
+        return -1;
+    }
     text[n] = 0;
     const char *p = skip_ws(text);
     if (*p++ != '{')
@@ -159,7 +196,8 @@ int sim_summary_read(const char *path, sim_summary_t *s, char *err, size_t err_l
         if (*p++ != ':')
             goto bad;
         p = skip_ws(p);
-        if (*p == '"') {
+        bool quoted = *p == '"';
+        if (quoted) {
             if (!(p = parse_string(p, value, sizeof value)))
                 goto bad;
         } else {
@@ -174,13 +212,11 @@ int sim_summary_read(const char *path, sim_summary_t *s, char *err, size_t err_l
         for (size_t i = 0; i < NFIELDS; i++) {
             if (strcmp(fields[i].name, key))
                 continue;
-            char *d = (char *)s + fields[i].offset;
-            if (fields[i].type == F_STR)
-                snprintf(d, fields[i].size, "%s", value);
-            else if (fields[i].type == F_DOUBLE)
-                *(double *)d = strtod(value, NULL);
-            else
-                *(uint64_t *)d = strtoull(value, NULL, 10);
+            if (!store_value(s, &fields[i], value, quoted)) {
+                snprintf(err, err_len, "%s: \"%s\": %s%s%s is not %s", path, key,
+                         quoted ? "\"" : "", value, quoted ? "\"" : "", type_names[fields[i].type]);
+                return -1;
+            }
         }
         p = skip_ws(p);
         if (*p == ',')
