@@ -29,9 +29,17 @@ double bk_table_eval(const bk_table_t *t, double x)
 
 /* Exact for the piecewise-linear curve: trapezoids on whole segments and
  * on the part of the segment that contains x. */
+static uint64_t integrals;
+
+uint64_t bk_table_integral_count(void)
+{
+    return __atomic_load_n(&integrals, __ATOMIC_RELAXED);
+}
+
 double bk_table_integral(const bk_table_t *t, double x)
 {
     double sum = 0.0;
+    __atomic_fetch_add(&integrals, 1, __ATOMIC_RELAXED);
     if (t->n == 0 || x <= t->p[0].x)
         return (t->n == 0) ? 0.0 : (x - t->p[0].x) * t->p[0].y;
     for (size_t i = 1; i < t->n; i++) {

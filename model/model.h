@@ -37,6 +37,9 @@ typedef struct bk_table {
 double bk_table_eval(const bk_table_t *t, double x);
 /* Integral of the curve from its first x to x (flat extension outside). */
 double bk_table_integral(const bk_table_t *t, double x);
+/* bk_table_integral calls since the process started (tests count what one
+ * reading of a pack costs). */
+uint64_t bk_table_integral_count(void);
 
 /* A cell chemistry as data. Per-cell values; the pack multiplies by its
  * series/parallel counts. SOC is a fraction 0..1 of the full charge. */

@@ -43,6 +43,17 @@ struct bk_pack {
     unsigned faults;
     bk_reading_t stuck; /* snapshot taken when STUCK was set */
     bk_pack_stats_t stats;
+
+    /* The OCV curve's integral at the last few SOCs asked (the state, the
+     * cold floor, 0 and full): each reading asks for the same ones until
+     * the pack moves, and each integral walks the whole curve. Keyed by
+     * the SOC itself, so no change of state can leave one stale. A pack is
+     * used by one thread at a time (the platform holds its lock). */
+    struct {
+        double soc, value;
+        bool valid;
+    } ocv_memo[4];
+    unsigned ocv_memo_next;
 };
 
 /* Pack-level curves (all series cells, parallel strings). */

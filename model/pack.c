@@ -113,10 +113,26 @@ double bk_pack_resistance_at(const bk_pack_t *p, double soc, double temp_c)
     return cell * p->cfg.series / p->cfg.parallel;
 }
 
+/* bk_table_integral of the pack's OCV curve at soc, from the memo when it
+ * was asked lately. */
+static double ocv_integral(const bk_pack_t *cp, double soc)
+{
+    bk_pack_t *p = (bk_pack_t *)cp; /* the memo only: the state is not touched */
+    const size_t slots = sizeof p->ocv_memo / sizeof p->ocv_memo[0];
+    for (size_t i = 0; i < slots; i++)
+        if (p->ocv_memo[i].valid && p->ocv_memo[i].soc == soc)
+            return p->ocv_memo[i].value;
+    double value = bk_table_integral(&p->cfg.chemistry->ocv, soc);
+    size_t slot = p->ocv_memo_next++ % slots;
+    p->ocv_memo[slot].soc = soc;
+    p->ocv_memo[slot].value = value;
+    p->ocv_memo[slot].valid = true;
+    return value;
+}
+
 double bk_pack_stored_wh_at(const bk_pack_t *p, double soc)
 {
-    const bk_table_t *ocv = &p->cfg.chemistry->ocv;
-    return p->ncells * p->q_full_ah * (bk_table_integral(ocv, soc) - bk_table_integral(ocv, 0.0));
+    return p->ncells * p->q_full_ah * (ocv_integral(p, soc) - ocv_integral(p, 0.0));
 }
 
 double bk_pack_floor_soc(const bk_pack_t *p, double temp_c)
@@ -372,9 +388,14 @@ uint64_t bk_pack_depleted_at_ns(const bk_pack_t *pack)
     return pack->depleted_at_ns;
 }
 
+static bool critical_at(const bk_pack_t *pack, double remaining_mwh)
+{
+    return pack->depleted || remaining_mwh <= pack->cfg.critical_mwh;
+}
+
 bool bk_pack_is_critical(const bk_pack_t *pack)
 {
-    return pack->depleted || bk_pack_remaining_mwh(pack) <= pack->cfg.critical_mwh;
+    return critical_at(pack, bk_pack_remaining_mwh(pack));
 }
 
 void bk_pack_stats(const bk_pack_t *pack, bk_pack_stats_t *out)
@@ -409,10 +430,11 @@ static int32_t to_i32(double x)
 
 void bk_pack_read_live(const bk_pack_t *p, bk_reading_t *out)
 {
+    double remaining = bk_pack_remaining_mwh(p); /* once: critical is judged on it too */
     memset(out, 0, sizeof(*out));
     out->design_mwh = p->cfg.design_mwh;
     out->full_charge_mwh = to_u32(p->learned_fcc_wh * 1000.0);
-    out->remaining_mwh = to_u32(fmin(bk_pack_remaining_mwh(p), p->learned_fcc_wh * 1000.0));
+    out->remaining_mwh = to_u32(fmin(remaining, p->learned_fcc_wh * 1000.0));
     out->design_voltage_mv = p->cfg.design_voltage_mv;
     out->voltage_mv = to_u32(bk_pack_voltage_v(p) * 1000.0);
     out->rate_mw = to_i32(bk_pack_power_w(p) * 1000.0);
@@ -423,7 +445,7 @@ void bk_pack_read_live(const bk_pack_t *p, bk_reading_t *out)
     out->critical_mwh = p->cfg.critical_mwh;
     out->charging = p->current_a > 0.0;
     out->discharging = p->current_a < 0.0;
-    out->critical = bk_pack_is_critical(p);
+    out->critical = critical_at(p, remaining);
     out->ac_online = p->ac_online;
     out->charger = p->charger;
     out->faults = p->faults;

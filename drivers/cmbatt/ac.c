@@ -36,25 +36,17 @@ static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
     return state;
 }
 
-/* PASSIVE_LEVEL. Asks the adapter's _PSR afresh (a battery's status must
- * not lag behind a plug event whose Notify is still on its way), with the
- * adapter held by its remove lock; the last known state when there is no
- * adapter or it does not answer. */
+/* <= DISPATCH_LEVEL. The adapter's state as last read: at its start and
+ * on each of its Notify(0x80), which the firmware raises on every _PSR
+ * change (docs, firmware page) before the batteries' own notifications.
+ * A battery's status does not evaluate _PSR: that was one ACPI round trip
+ * (an IRP and two pool blocks) added to every IOCTL_BATTERY_QUERY_STATUS. */
 LONG CmBattAcOnline(VOID)
 {
     KIRQL irql;
-    PCMBATT_EXTENSION adapter = NULL;
     KeAcquireSpinLock(&CmBattGlobalLock, &irql);
     LONG state = CmBattAcState;
-    if (CmBattAdapter && NT_SUCCESS(IoAcquireRemoveLock(&CmBattAdapter->RemoveLock, &state)))
-        adapter = CmBattAdapter;
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
-    if (adapter) {
-        LONG fresh = CmBattReadPsr(adapter);
-        if (fresh >= 0)
-            state = fresh;
-        IoReleaseRemoveLock(&adapter->RemoveLock, &state);
-    }
     return state;
 }
 

@@ -5,9 +5,8 @@
  * _BIX), _BST and arming _BTP on top; the parsing is package.c. */
 #include "cmbatt.h"
 
-/* Big enough for any _BIX with full 64-byte strings in one go. */
-#define CMBATT_OUTPUT_FIRST 512
-#define CMBATT_OUTPUT_MAX   4096
+/* The largest answer taken from the ACPI driver's retry request. */
+#define CMBATT_OUTPUT_MAX 4096
 
 /* PASSIVE_LEVEL. */
 static NTSTATUS CmBattSendEval(PCMBATT_EXTENSION Ext, PVOID Input, ULONG InputLength, PVOID Output,
@@ -31,17 +30,25 @@ static NTSTATUS CmBattSendEval(PCMBATT_EXTENSION Ext, PVOID Input, ULONG InputLe
     return status;
 }
 
+VOID CmBattReleaseOutput(PCMBATT_OUTPUT Output)
+{
+    if (Output->Buffer && Output->Buffer != (PVOID)Output->Scratch)
+        ExFreePoolWithTag(Output->Buffer, CMBATT_TAG);
+    Output->Buffer = NULL;
+    Output->Length = 0;
+}
+
 NTSTATUS CmBattEvaluate(PCMBATT_EXTENSION Ext, const CHAR Name[4], BOOLEAN HasArgument,
-                        ULONG Argument, PACPI_EVAL_OUTPUT_BUFFER *Output, PULONG Length)
+                        ULONG Argument, PCMBATT_OUTPUT Output)
 {
     ACPI_EVAL_INPUT_BUFFER_SIMPLE_INTEGER in;
-    ULONG size = CMBATT_OUTPUT_FIRST;
+    ULONG size = sizeof Output->Scratch;
     ULONG_PTR information = 0;
     NTSTATUS status;
 
     PAGED_CODE();
-    *Output = NULL;
-    *Length = 0;
+    Output->Buffer = NULL;
+    Output->Length = 0;
     RtlZeroMemory(&in, sizeof in);
     in.Signature = HasArgument ? ACPI_EVAL_INPUT_BUFFER_SIMPLE_INTEGER_SIGNATURE
                                : ACPI_EVAL_INPUT_BUFFER_SIGNATURE;
@@ -50,39 +57,41 @@ NTSTATUS CmBattEvaluate(PCMBATT_EXTENSION Ext, const CHAR Name[4], BOOLEAN HasAr
     ULONG in_length = HasArgument ? sizeof in : sizeof(ACPI_EVAL_INPUT_BUFFER);
 
     for (int attempt = 0; attempt < 2; attempt++) {
-        PACPI_EVAL_OUTPUT_BUFFER out = ExAllocatePoolWithTag(NonPagedPoolNx, size, CMBATT_TAG);
+        /* First into the scratch space; the retry, larger, into pool. */
+        PACPI_EVAL_OUTPUT_BUFFER out =
+            attempt == 0 ? (PACPI_EVAL_OUTPUT_BUFFER)Output->Scratch
+                         : ExAllocatePoolWithTag(NonPagedPoolNx, size, CMBATT_TAG);
         if (!out)
             return STATUS_INSUFFICIENT_RESOURCES;
+        Output->Buffer = out;
         RtlZeroMemory(out, size);
         status = CmBattSendEval(Ext, &in, in_length, out, size, &information);
         if (status == STATUS_BUFFER_OVERFLOW && attempt == 0 &&
             information >= FIELD_OFFSET(ACPI_EVAL_OUTPUT_BUFFER, Argument) && out->Length > size &&
             out->Length <= CMBATT_OUTPUT_MAX) {
             size = out->Length; /* docs: Length says the size needed */
-            ExFreePoolWithTag(out, CMBATT_TAG);
             continue;
         }
         if (!NT_SUCCESS(status) || status == STATUS_BUFFER_OVERFLOW) {
-            ExFreePoolWithTag(out, CMBATT_TAG);
+            CmBattReleaseOutput(Output);
             return status == STATUS_BUFFER_OVERFLOW ? STATUS_ACPI_INVALID_DATA : status;
         }
-        *Output = out;
-        *Length = information > size ? size : (ULONG)information;
+        Output->Length = information > size ? size : (ULONG)information;
         return STATUS_SUCCESS;
     }
+    CmBattReleaseOutput(Output);
     return STATUS_ACPI_INVALID_DATA;
 }
 
 NTSTATUS CmBattEvaluateInteger(PCMBATT_EXTENSION Ext, const CHAR Name[4], PULONG Value)
 {
-    PACPI_EVAL_OUTPUT_BUFFER out;
-    ULONG length;
+    CMBATT_OUTPUT out;
     PAGED_CODE();
-    NTSTATUS status = CmBattEvaluate(Ext, Name, FALSE, 0, &out, &length);
+    NTSTATUS status = CmBattEvaluate(Ext, Name, FALSE, 0, &out);
     if (!NT_SUCCESS(status))
         return status;
-    status = CmBattParseInteger(out, length, Value);
-    ExFreePoolWithTag(out, CMBATT_TAG);
+    status = CmBattParseInteger(out.Buffer, out.Length, Value);
+    CmBattReleaseOutput(&out);
     return status;
 }
 
@@ -90,38 +99,36 @@ NTSTATUS CmBattEvaluateInteger(PCMBATT_EXTENSION Ext, const CHAR Name[4], PULONG
  * hypervisor, pitfall 10) only _BIF: a missing _BIX is remembered. */
 NTSTATUS CmBattReadStaticInfo(PCMBATT_EXTENSION Ext, PCMBATT_STATIC_INFO Info)
 {
-    PACPI_EVAL_OUTPUT_BUFFER out;
-    ULONG length;
+    CMBATT_OUTPUT out;
     NTSTATUS status = STATUS_OBJECT_NAME_NOT_FOUND;
     BOOLEAN bix = !Ext->NoBix;
     PAGED_CODE();
     if (bix) {
-        status = CmBattEvaluate(Ext, "_BIX", FALSE, 0, &out, &length);
+        status = CmBattEvaluate(Ext, "_BIX", FALSE, 0, &out);
         if (status == STATUS_OBJECT_NAME_NOT_FOUND)
             Ext->NoBix = TRUE;
     }
     if (status == STATUS_OBJECT_NAME_NOT_FOUND) {
         bix = FALSE;
-        status = CmBattEvaluate(Ext, "_BIF", FALSE, 0, &out, &length);
+        status = CmBattEvaluate(Ext, "_BIF", FALSE, 0, &out);
     }
     if (!NT_SUCCESS(status))
         return status;
-    status = CmBattParseStaticInfo(out, length, bix, Info);
-    ExFreePoolWithTag(out, CMBATT_TAG);
+    status = CmBattParseStaticInfo(out.Buffer, out.Length, bix, Info);
+    CmBattReleaseOutput(&out);
     return status;
 }
 
 /* PASSIVE_LEVEL. */
 NTSTATUS CmBattReadBst(PCMBATT_EXTENSION Ext, PCMBATT_BST Bst)
 {
-    PACPI_EVAL_OUTPUT_BUFFER out;
-    ULONG length;
+    CMBATT_OUTPUT out;
     PAGED_CODE();
-    NTSTATUS status = CmBattEvaluate(Ext, "_BST", FALSE, 0, &out, &length);
+    NTSTATUS status = CmBattEvaluate(Ext, "_BST", FALSE, 0, &out);
     if (!NT_SUCCESS(status))
         return status;
-    status = CmBattParseBst(out, length, Bst);
-    ExFreePoolWithTag(out, CMBATT_TAG);
+    status = CmBattParseBst(out.Buffer, out.Length, Bst);
+    CmBattReleaseOutput(&out);
     return status;
 }
 

@@ -105,9 +105,18 @@ VOID CmBattLock(PCMBATT_EXTENSION Ext);
 VOID CmBattUnlock(PCMBATT_EXTENSION Ext);
 
 /* acpi.c: method evaluation through the lower device (PASSIVE_LEVEL). The
- * result is pool the caller frees with ExFreePoolWithTag(CMBATT_TAG). */
+ * answer lands in the caller's CMBATT_OUTPUT: in its own scratch space
+ * when it fits (any integer, any _BST, most _BIX), so a status query
+ * allocates nothing for it; else in pool. CmBattReleaseOutput after use. */
+#define CMBATT_OUTPUT_FIRST 512
+typedef struct _CMBATT_OUTPUT {
+    PACPI_EVAL_OUTPUT_BUFFER Buffer; /* Scratch, or pool */
+    ULONG Length;                    /* bytes the ACPI driver returned */
+    ULONG64 Scratch[CMBATT_OUTPUT_FIRST / sizeof(ULONG64)];
+} CMBATT_OUTPUT, *PCMBATT_OUTPUT;
 NTSTATUS CmBattEvaluate(PCMBATT_EXTENSION Ext, const CHAR Name[4], BOOLEAN HasArgument,
-                        ULONG Argument, PACPI_EVAL_OUTPUT_BUFFER *Output, PULONG Length);
+                        ULONG Argument, PCMBATT_OUTPUT Output);
+VOID CmBattReleaseOutput(PCMBATT_OUTPUT Output);
 NTSTATUS CmBattEvaluateInteger(PCMBATT_EXTENSION Ext, const CHAR Name[4], PULONG Value);
 /* _BIX, falling back to _BIF when the firmware has no _BIX. */
 NTSTATUS CmBattReadStaticInfo(PCMBATT_EXTENSION Ext, PCMBATT_STATIC_INFO Info);
@@ -144,7 +153,8 @@ VOID CmBattAcInitialize(VOID);
 NTSTATUS CmBattAcStart(PCMBATT_EXTENSION Ext);
 VOID CmBattAcStop(PCMBATT_EXTENSION Ext);
 VOID CmBattAcNotify(PCMBATT_EXTENSION Ext, ULONG NotifyValue);
-/* 1 on line, 0 on battery, -1 unknown (no adapter started). PASSIVE_LEVEL. */
+/* 1 on line, 0 on battery, -1 unknown (no adapter started): as the adapter
+ * last reported it (its start, its Notify). <= DISPATCH_LEVEL. */
 LONG CmBattAcOnline(VOID);
 VOID CmBattListBattery(PCMBATT_EXTENSION Ext);
 VOID CmBattUnlistBattery(PCMBATT_EXTENSION Ext);

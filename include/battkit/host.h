@@ -234,6 +234,15 @@ size_t bk_platform_snapshot(bk_host_t *host, bk_platform_reading_t *out, size_t 
  * predictor on the live pack). Negative when there is no such battery. */
 double bk_platform_predict_seconds(bk_host_t *host, const char *battery, double load_w,
                                    double level_mwh);
+/* What the drivers asked of the firmware since the host process started,
+ * and what answering cost (tests count what one request does). */
+typedef struct bk_platform_counters {
+    uint64_t battery_reads;    /* ReadBattery: each _BST, _BIX, _BIF, _STA */
+    uint64_t ac_reads;         /* ReadAcAdapter: each _PSR */
+    uint64_t identity_formats; /* model, serial, chemistry, OEM strings formatted */
+    uint64_t model_integrals;  /* the battery model's OCV curve integrals */
+} bk_platform_counters_t;
+void bk_platform_counters(bk_host_t *host, bk_platform_counters_t *out);
 
 /* ---- pnp/power additions ---- */
 /* Binds a hardware or compatible ID to a driver for bus-reported devices:

@@ -337,6 +337,15 @@ static void fill_ac(const plat_ac_t *a, bk_platform_reading_t *out)
     out->charger = "";
 }
 
+void bk_platform_counters(bk_host_t *host, bk_platform_counters_t *out)
+{
+    (void)host;
+    out->battery_reads = __atomic_load_n(&plat.battery_reads, __ATOMIC_RELAXED);
+    out->ac_reads = __atomic_load_n(&plat.ac_reads, __ATOMIC_RELAXED);
+    out->identity_formats = __atomic_load_n(&plat.identity_formats, __ATOMIC_RELAXED);
+    out->model_integrals = bk_table_integral_count();
+}
+
 bk_status_t bk_platform_read(bk_host_t *host, const char *name, bk_platform_reading_t *out)
 {
     (void)host;

@@ -102,6 +102,7 @@ static NTSTATUS read_battery(PVOID context, ULONG index, PBATTKIT_BATTERY_READIN
         status = STATUS_IO_TIMEOUT; /* the embedded controller does not answer */
     } else if (b) {
         plat_read_battery_locked(b, reading);
+        __atomic_fetch_add(&plat.battery_reads, 1, __ATOMIC_RELAXED);
         status = STATUS_SUCCESS;
     }
     pthread_mutex_unlock(&plat.lock);
@@ -118,6 +119,7 @@ static NTSTATUS read_ac_adapter(PVOID context, ULONG index, PBOOLEAN online)
     pthread_mutex_lock(&plat.lock);
     if (plat.loaded && index < plat.ndev && plat.dev[index].kind == BattkitDeviceAcAdapter) {
         *online = plat.ac[plat.dev[index].index].online;
+        __atomic_fetch_add(&plat.ac_reads, 1, __ATOMIC_RELAXED);
         status = STATUS_SUCCESS;
     }
     pthread_mutex_unlock(&plat.lock);

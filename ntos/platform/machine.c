@@ -102,9 +102,9 @@ static int build_battery(const bk_machine_t *m, const bk_machine_battery_t *mb, 
     b->firmware =
         mb->firmware == BK_MACHINE_FIRMWARE_BIF ? BATTKIT_FIRMWARE_BIF_ONLY : BATTKIT_FIRMWARE_BIX;
     b->power_unit = 0;
-    copy_name(b->oem, sizeof b->oem, mb->manufacturer);
-    copy_name(b->model, sizeof b->model, mb->model);
-    copy_name(b->serial, sizeof b->serial, mb->serial);
+    plat_format_identity(b->oem, sizeof b->oem, mb->manufacturer);
+    plat_format_identity(b->model, sizeof b->model, mb->model);
+    plat_format_identity(b->serial, sizeof b->serial, mb->serial);
     b->year = (USHORT)mb->manufacture_date.year;
     b->month = (UCHAR)mb->manufacture_date.month;
     b->day = (UCHAR)mb->manufacture_date.day;
@@ -114,8 +114,8 @@ static int build_battery(const bk_machine_t *m, const bk_machine_battery_t *mb, 
     b->given = bk_load_none();
     if (build_pack(m, mb, b) != 0)
         return -1;
-    copy_name(b->type, sizeof b->type,
-              bk_chemistry_find(bk_machine_chemistry_name(mb->chemistry))->code);
+    plat_format_identity(b->type, sizeof b->type,
+                         bk_chemistry_find(bk_machine_chemistry_name(mb->chemistry))->code);
     return 0;
 }
 

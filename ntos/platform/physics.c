@@ -138,10 +138,20 @@ ULONG plat_bst_state(const bk_reading_t *r)
     return s;
 }
 
-static void copy_text(char *dst, size_t len, const char *src)
+void plat_format_identity(char *dst, size_t len, const char *src)
 {
+    __atomic_fetch_add(&plat.identity_formats, 1, __ATOMIC_RELAXED);
+    memset(dst, 0, len); /* copied whole into every reading: no stale bytes */
     snprintf(dst, len, "%s", src ? src : "");
 }
+
+#define SAME_SIZE(a, b)                                                                            \
+    _Static_assert(sizeof(((plat_battery_t *)0)->a) == sizeof(((BATTKIT_BATTERY_READING *)0)->b),  \
+                   #a " is copied as it is")
+SAME_SIZE(model, Model);
+SAME_SIZE(serial, Serial);
+SAME_SIZE(type, Type);
+SAME_SIZE(oem, Oem);
 
 void plat_read_battery_locked(plat_battery_t *b, PBATTKIT_BATTERY_READING out)
 {
@@ -164,10 +174,12 @@ void plat_read_battery_locked(plat_battery_t *b, PBATTKIT_BATTERY_READING out)
     out->CycleCount = r.cycle_count;
     out->Granularity1 = b->granularity1;
     out->Granularity2 = b->granularity2;
-    copy_text(out->Model, sizeof out->Model, b->model);
-    copy_text(out->Serial, sizeof out->Serial, b->serial);
-    copy_text(out->Type, sizeof out->Type, b->type);
-    copy_text(out->Oem, sizeof out->Oem, b->oem);
+    /* Formatted when the battery was built: every _BST/_BIX read used to
+     * format all four again. */
+    memcpy(out->Model, b->model, sizeof out->Model);
+    memcpy(out->Serial, b->serial, sizeof out->Serial);
+    memcpy(out->Type, b->type, sizeof out->Type);
+    memcpy(out->Oem, b->oem, sizeof out->Oem);
     out->State = plat_bst_state(&r);
     out->PresentRate = r.rate_mw == BK_UNKNOWN_RATE
                            ? BATTKIT_UNKNOWN

@@ -29,6 +29,8 @@ typedef struct plat_battery {
     UCHAR firmware;   /* BATTKIT_FIRMWARE_* */
     ULONG power_unit; /* 0 mWh/mW, 1 mAh/mA (what the ACPI bus reports) */
     unsigned faults;  /* BATTKIT_FAULT_* in force */
+    /* Formatted once, when the battery is built (plat_format_identity), in
+     * the sizes of BATTKIT_BATTERY_READING: a read copies them as they are. */
     char oem[32], model[32], serial[32], type[16];
     USHORT year;
     UCHAR month, day;
@@ -124,6 +126,11 @@ typedef struct plat {
      * one itself, so the pointer would not outlive it. */
     char **roots;
     size_t nroots;
+
+    /* What drivers asked of the firmware (bk_platform_counters), and how
+     * often identity text was formatted. Relaxed atomics: counted with or
+     * without the lock. */
+    uint64_t battery_reads, ac_reads, identity_formats;
 } plat_t;
 
 extern plat_t plat;
@@ -141,6 +148,9 @@ bool plat_ac_online_locked(void);
 /* The firmware's view of a battery (faults applied). */
 void plat_read_battery_locked(plat_battery_t *b, PBATTKIT_BATTERY_READING out);
 ULONG plat_bst_state(const bk_reading_t *r);
+/* Formats one identity string (model, serial, chemistry, OEM) for a
+ * battery being built; counted in plat.identity_formats. */
+void plat_format_identity(char *dst, size_t len, const char *src);
 /* Compares with the last look and queues Notify for what changed. */
 void plat_detect_locked(size_t device);
 /* How long until the next look is needed (PLAT_TICK_MIN_NS..MAX_NS). */

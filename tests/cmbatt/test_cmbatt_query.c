@@ -238,6 +238,7 @@ TEST(critical_is_reported_only_on_battery_with_the_capacity_below_low)
     /* A forced critical bit with 80 % left is not believed. */
     CHECK_STATUS(bk_platform_set_faults(h, "BAT0", BK_PLATFORM_FAULT_CRITICAL, 1), STATUS_SUCCESS);
     CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_settle(h); /* cmbatt learns of it from the adapter's Notify(0x80) */
     CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
     CHECK_EQ(st.PowerState, BATTERY_DISCHARGING);
     CHECK_STATUS(bk_platform_set_faults(h, "BAT0", BK_PLATFORM_FAULT_CRITICAL, 0), STATUS_SUCCESS);
@@ -247,8 +248,80 @@ TEST(critical_is_reported_only_on_battery_with_the_capacity_below_low)
     CHECK_EQ(st.PowerState, BATTERY_DISCHARGING | BATTERY_CRITICAL);
     /* Back on AC: charging, not critical. */
     CHECK_STATUS(bk_platform_set_ac(h, NULL, 1), STATUS_SUCCESS);
+    bk_host_settle(h);
     CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
     CHECK_EQ(st.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
     bk_close(b);
     fx_stop(h);
+}
+
+/* What one IOCTL_BATTERY_QUERY_STATUS costs the firmware and the model,
+ * the clock standing still: one _BST (battc asks the miniclass every
+ * time), no _PSR (cmbatt keeps the adapter's state from its Notify), no
+ * identity text formatted for a status, and no integral of the model's
+ * curves once a first reading has them. */
+static void count_ten_queries(bk_platform_counters_t *delta, uint64_t *pool_allocations)
+{
+    ULONG tag;
+    BATTERY_STATUS st;
+    bk_platform_counters_t before, after;
+    bk_pool_stats_t pool_before, pool_after;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    REQUIRE(cb_query_status(b, tag, &st) == STATUS_SUCCESS); /* static data read, pack read */
+    bk_host_settle(h);
+    bk_platform_counters(h, &before);
+    bk_host_pool_stats(&pool_before);
+    for (int i = 0; i < 10; i++)
+        CHECK_STATUS(cb_query_status(b, tag, &st), STATUS_SUCCESS);
+    bk_host_pool_stats(&pool_after);
+    bk_platform_counters(h, &after);
+    *pool_allocations = pool_after.allocations - pool_before.allocations;
+    delta->battery_reads = after.battery_reads - before.battery_reads;
+    delta->ac_reads = after.ac_reads - before.ac_reads;
+    delta->identity_formats = after.identity_formats - before.identity_formats;
+    delta->model_integrals = after.model_integrals - before.model_integrals;
+    CHECK_EQ(st.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
+    bk_close(b);
+    fx_stop(h);
+}
+
+TEST(query_status_does_not_evaluate_psr)
+{
+    bk_platform_counters_t d;
+    uint64_t allocations;
+    count_ten_queries(&d, &allocations);
+    CHECK_EQ(d.ac_reads, 0);
+    CHECK_EQ(d.battery_reads, 10); /* but still one _BST each */
+}
+
+TEST(bst_read_formats_no_identity_strings)
+{
+    bk_platform_counters_t d;
+    uint64_t allocations;
+    count_ten_queries(&d, &allocations);
+    CHECK_EQ(d.battery_reads, 10);
+    CHECK_EQ(d.identity_formats, 0);
+}
+
+TEST(query_status_integrates_the_model_at_most_once)
+{
+    bk_platform_counters_t d;
+    uint64_t allocations;
+    count_ten_queries(&d, &allocations);
+    CHECK(d.model_integrals <= 10);
+}
+
+/* The request's IRP, cmbatt's _BST IRP to the ACPI driver and that
+ * driver's result builder; no answer buffer (cmbatt's scratch space) and
+ * no _PSR round trip (an IRP, a buffer and a builder more). */
+TEST(query_status_makes_at_most_3_pool_allocations)
+{
+    bk_platform_counters_t d;
+    uint64_t allocations;
+    count_ten_queries(&d, &allocations);
+    CHECK(allocations <= 3 * 10);
 }
