@@ -9,6 +9,11 @@
  *   socket_1000_replies_floor_us         the machine's floor for the same
  *       fan-out: a thread of this program writes one reply-sized frame on
  *       each of 1,000 socket pairs, the main thread reads them as above
+ *   socket_1000_sends_alone_us           the floor's two halves, one after
+ *   socket_1000_reads_alone_us           the other on one thread: the 1,000
+ *       sends with no reader waiting, then the 1,000 reads (epoll, as above)
+ *       with every frame already there. Either alone is a lower bound for
+ *       "all served" with one socket write per client and one reader.
  * The replies are collected with epoll as they come (one read each), on
  * the bench's own thread. */
 #define _GNU_SOURCE
@@ -232,7 +237,35 @@ static void *floor_writer(void *arg)
     return NULL;
 }
 
-static int measure_floor(double *p50)
+/* The two halves of the floor, on this thread alone. */
+static int measure_halves(int ep, double *sends_p50, double *reads_p50)
+{
+    static double sends[RUNS], reads[RUNS];
+    uint8_t frame[FRAME_LEN] = {0};
+    for (int r = 0; r < RUNS; r++) {
+        uint64_t t0 = bench_now_ns();
+        for (int i = 0; i < WAITERS; i++)
+            if (send(floor_out[i], frame, sizeof frame, MSG_NOSIGNAL) != (ssize_t)sizeof frame)
+                return -1;
+        uint64_t t1 = bench_now_ns();
+        for (int got = 0; got < WAITERS;) {
+            struct epoll_event ev[64];
+            int k = epoll_wait(ep, ev, 64, BOUND_MS);
+            if (k <= 0)
+                return -1;
+            for (int j = 0; j < k; j++, got++)
+                if (read(ev[j].data.fd, frame, sizeof frame) != (ssize_t)sizeof frame)
+                    return -1;
+        }
+        sends[r] = (double)(t1 - t0) / 1000.0;
+        reads[r] = (double)(bench_now_ns() - t1) / 1000.0;
+    }
+    *sends_p50 = bench_quantile(sends, RUNS, 0.5);
+    *reads_p50 = bench_quantile(reads, RUNS, 0.5);
+    return 0;
+}
+
+static int measure_floor(double *p50, double *sends_p50, double *reads_p50)
 {
     static double runs[RUNS];
     int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -272,6 +305,8 @@ static int measure_floor(double *p50)
     if (write(floor_go, &stop, sizeof stop) != sizeof stop)
         rc = -1;
     pthread_join(t, NULL);
+    if (rc == 0)
+        rc = measure_halves(ep, sends_p50, reads_p50);
     for (int i = 0; i < WAITERS; i++) {
         close(floor_out[i]);
         close(floor_in[i]);
@@ -291,8 +326,8 @@ int main(void)
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     signal(SIGPIPE, SIG_IGN);
-    double floor_us = 0;
-    if (measure_floor(&floor_us) != 0) {
+    double floor_us = 0, sends_us = 0, reads_us = 0;
+    if (measure_floor(&floor_us, &sends_us, &reads_us) != 0) {
         fprintf(stderr, "bench_waiters: the socket floor failed\n");
         return 1;
     }
@@ -338,5 +373,7 @@ int main(void)
     printf("BENCH notify_1000_waiters_all_served_us %.1f\n", many_last);
     printf("BENCH notify_1000_waiters_first_served_us %.1f\n", many_first);
     printf("BENCH socket_1000_replies_floor_us %.1f\n", floor_us);
+    printf("BENCH socket_1000_sends_alone_us %.1f\n", sends_us);
+    printf("BENCH socket_1000_reads_alone_us %.1f\n", reads_us);
     return failed;
 }
