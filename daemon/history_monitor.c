@@ -62,11 +62,31 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t cv;
     bool running, stop, dirty;
+    bool flush;     /* records pushed since the thread's last flush */
     slot_t **slots; /* grows with the batteries: no fixed bound */
     size_t nslots, slots_cap;
     uint64_t generation;
     int last_ac; /* -1 before the first reading */
 } M = {.lock = PTHREAD_MUTEX_INITIALIZER, .last_ac = -1};
+
+/* Queues records and wakes the thread to commit them: it sleeps with no
+ * timeout while nothing is queued or to be read again, so an idle battd
+ * does not wake once a second for nothing. */
+static void kick_flush(void)
+{
+    pthread_mutex_lock(&M.lock);
+    M.flush = true;
+    pthread_cond_broadcast(&M.cv);
+    pthread_mutex_unlock(&M.lock);
+}
+
+static void push_records(const hist_record_t *records, size_t count)
+{
+    if (!count)
+        return;
+    history_push(records, count);
+    kick_flush();
+}
 
 /* ---- text ---- */
 static void utf16_to_utf8(const WCHAR *w, size_t max, char *out, size_t n)
@@ -357,7 +377,7 @@ static void wait_work(void *ctx)
     M.generation++;
     pthread_cond_broadcast(&M.cv);
     pthread_mutex_unlock(&M.lock);
-    history_push(recs, n);
+    push_records(recs, n);
     if (rearm)
         arm(s);
     free(w);
@@ -464,7 +484,7 @@ static void read_slot(slot_t *s)
             M.generation++;
         }
         pthread_mutex_unlock(&M.lock);
-        history_push(recs, n);
+        push_records(recs, n);
         if (r.state == READ_ABSENT)
             arm(s);
         return;
@@ -531,7 +551,7 @@ static void read_slot(slot_t *s)
     s->read_once = true;
     M.generation++;
     pthread_mutex_unlock(&M.lock);
-    history_push(recs, n);
+    push_records(recs, n);
     arm(s);
 }
 
@@ -645,6 +665,7 @@ static void *monitor_thread(void *arg)
     while (!M.stop) {
         bool dirty = M.dirty;
         M.dirty = false;
+        M.flush = false; /* this round flushes what is queued now */
         pthread_mutex_unlock(&M.lock);
         if (dirty)
             sync_slots();
@@ -659,21 +680,26 @@ static void *monitor_thread(void *arg)
                 hist_record_t rec;
                 size_t n = 0;
                 read_capacity(s, &rec, &n, history_now_ms());
-                history_push(&rec, n);
+                push_records(&rec, n);
             }
         }
         history_flush();
         pthread_mutex_lock(&M.lock);
-        bool more = M.dirty;
-        for (size_t i = 0; i < M.nslots && !more; i++)
+        bool more = M.dirty || M.flush, retry = false;
+        for (size_t i = 0; i < M.nslots && !more; i++) {
             more = M.slots[i]->need_read || M.slots[i]->need_info;
-        if (!more && !M.stop) {
-            /* Woken by a worker's sample, an interface change or stop; the
-             * bound only lets a policy action pushed meanwhile be committed. */
+            retry = retry || M.slots[i]->retry;
+        }
+        if (!more && !M.stop && retry) {
+            /* An unreadable battery is read again on the next round, 1 s on. */
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1;
             pthread_cond_timedwait(&M.cv, &M.lock, &ts);
+        } else if (!more && !M.stop) {
+            /* Woken by a worker's sample, records pushed (push_records), an
+             * interface change or stop: nothing else is due. */
+            pthread_cond_wait(&M.cv, &M.lock);
         }
     }
     pthread_mutex_unlock(&M.lock);
@@ -722,13 +748,14 @@ static void on_power(void *context, const bk_power_state_t *ps)
     M.generation++;
     pthread_cond_broadcast(&M.cv);
     pthread_mutex_unlock(&M.lock);
-    history_push(recs, n);
+    push_records(recs, n);
     if (fresh) {
         bk_power_action_t a[8];
         size_t got = bk_host_power_actions(M.host, a, 8);
         for (size_t i = got > fresh ? got - fresh : 0; i < got; i++)
             history_record_policy_action(t, bk_po_level_name(a[i].level),
                                          bk_po_action_name(a[i].action), a[i].percent);
+        kick_flush();
     }
 }
 

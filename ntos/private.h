@@ -57,6 +57,9 @@ static inline void ke_assert_irql_le(KIRQL max, const char *routine)
 /* Satisfies waiters of an object that just became signalled. ke_lock held. */
 void ke_signal_object_locked(DISPATCHER_HEADER *header);
 void ke_timer_fire_expired_locked(uint64_t now);
+/* Real time: the latest interrupt time the DPC thread may sleep to without
+ * firing any armed timer later than its TolerableDelay allows. */
+uint64_t ke_timer_latest_wake_locked(void);
 
 /* ---- ex: pool with owner and tag accounting ---------------------------- */
 typedef struct ex_pool_stats {

@@ -1,11 +1,15 @@
 /* bench_battd_idle: the CPU an idle battd uses with both Linux bridges
  * bound, on real time, as its default polls run: psbatt over a fake
  * power_supply tree (its 5 s poll, uevents on a socket nobody writes to)
- * and nutbatt on a real upsd + dummy-ups (its 2 s refresh, one LIST VAR
- * each).
+ * and nutbatt on a real upsd + dummy-ups (its 5 s refresh, one LIST VAR
+ * each); beside it, in the same run, the same battd on a machine with
+ * neither bridge (what battd itself costs when nothing is due).
  *
- *   BENCH battd_idle_cpu_ms_per_min  battd's utime+stime (/proc/PID/stat) over
- *                                    IDLE_S seconds of real time, scaled to a minute
+ *   BENCH battd_idle_no_bridges_cpu_ms_per_min  the baseline
+ *   BENCH battd_idle_cpu_ms_per_min             both bridges bound
+ *
+ * Each is battd's CPU time (schedstat, every thread) over IDLE_S seconds
+ * of real time, scaled to a minute.
  *
  * The interval is the measurement itself (real time is what is measured);
  * the readiness waits are bounded polls of battctl. */
@@ -106,8 +110,9 @@ static long long cpu_ns(pid_t pid)
     return total;
 }
 
-/* battctl status until both bridges' batteries are there (bounded). */
-static int wait_ready(const char *socket, pid_t battd)
+/* battctl status until it answers and, with bridges, both bridges'
+ * batteries are there (bounded). */
+static int wait_ready(const char *socket, pid_t battd, int bridges)
 {
     char cmd[700], out[8192];
     snprintf(cmd, sizeof cmd, "%s --socket '%s' --json status 2>&1", BATTCTL_PATH, socket);
@@ -118,7 +123,8 @@ static int wait_ready(const char *socket, pid_t battd)
         if (p)
             pclose(p);
         out[n] = 0;
-        if (strstr(out, "NUTBATT#UPS") && strstr(out, "PSBATT#Battery#BAT0"))
+        if (strstr(out, "\"batteries\"") &&
+            (!bridges || (strstr(out, "NUTBATT#UPS") && strstr(out, "PSBATT#Battery#BAT0"))))
             return 0;
         if (waitpid(battd, NULL, WNOHANG) == battd) {
             fprintf(stderr, "bench_battd_idle: battd exited\n");
@@ -130,18 +136,53 @@ static int wait_ready(const char *socket, pid_t battd)
     return -1;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+/* Starts battd on the machine in ini, waits until it serves, measures its
+ * CPU over IDLE_S s, stops it. ms a minute, or -1. */
+static double idle_cpu(const char *dir, const char *ini, int bridges)
 {
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    char sock[400], registry[400];
+    double per_min = -1;
+    pid_t battd = -1;
+    snprintf(sock, sizeof sock, "%s/battd-%d.sock", dir, bridges);
+    snprintf(registry, sizeof registry, "%s/registry-%d", dir, bridges);
+    const char *argv[] = {BATTD_PATH, "-f",         "--socket", sock,           "--machine",
+                          ini,        "--registry", registry,   "--no-history", NULL};
+    if (posix_spawn(&battd, BATTD_PATH, NULL, NULL, (char *const *)argv, environ) != 0) {
+        fprintf(stderr, "bench_battd_idle: cannot start %s\n", BATTD_PATH);
+        return -1;
+    }
+    if (wait_ready(sock, battd, bridges) != 0)
+        goto out;
+    long long t0 = cpu_ticks(battd), n0 = cpu_ns(battd);
+    uint64_t w0 = bench_now_ns();
+    struct timespec idle = {.tv_sec = IDLE_S};
+    while (nanosleep(&idle, &idle) != 0) /* the measured interval */
+        ;
+    long long t1 = cpu_ticks(battd), n1 = cpu_ns(battd);
+    double wall_s = (double)(bench_now_ns() - w0) / 1e9;
+    if (t0 < 0 || t1 < t0 || n0 < 0 || n1 < n0) {
+        fprintf(stderr, "bench_battd_idle: /proc/%d unreadable\n", (int)battd);
+        goto out;
+    }
+    double cpu_ms = (double)(n1 - n0) / 1e6;
+    double tick_ms = (double)(t1 - t0) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+    per_min = cpu_ms * 60.0 / wall_s;
+    fprintf(stderr,
+            "bench_battd_idle: %s: %.2f ms of CPU in %.1f s (schedstat); /proc/%d/stat: %.0f ms "
+            "(%ld ms ticks)\n",
+            bridges ? "psbatt (5 s poll) and nutbatt (5 s refresh)" : "no bridges", cpu_ms, wall_s,
+            (int)battd, tick_ms, 1000L / sysconf(_SC_CLK_TCK));
+out:
+    kill(battd, SIGTERM);
+    waitpid(battd, NULL, 0);
+    return per_min;
 }
 
 int main(void)
 {
     nut_upsd_t u;
-    char root[400], bat[420], ac[420], ini[400], text[1600], sock[400], registry[400];
+    char root[400], bat[420], ac[420], ini[400], base[400], text[1600];
     int rc = 1;
-    pid_t battd = -1;
     if (!nut_upsd_start(&u, ups_dev)) {
         fprintf(stderr, "bench_battd_idle: upsd: %s\n", u.why);
         nut_upsd_done(&u);
@@ -171,41 +212,16 @@ int main(void)
              "design_capacity_mwh = 216000\ndesign_voltage_mv = 24000\ncells = 12\n",
              root, u.dir, nut_upsd_address(&u));
     write_text(u.dir, "idle.ini", text);
-    snprintf(sock, sizeof sock, "%s/battd.sock", u.dir);
-    snprintf(registry, sizeof registry, "%s/registry", u.dir);
-    const char *argv[] = {BATTD_PATH, "-f",         "--socket", sock,           "--machine",
-                          ini,        "--registry", registry,   "--no-history", NULL};
-    if (posix_spawn(&battd, BATTD_PATH, NULL, NULL, (char *const *)argv, environ) != 0) {
-        fprintf(stderr, "bench_battd_idle: cannot start %s\n", BATTD_PATH);
-        goto out;
-    }
-    if (wait_ready(sock, battd) != 0)
-        goto out;
-    long long t0 = cpu_ticks(battd), n0 = cpu_ns(battd);
-    uint64_t w0 = bench_now_ns();
-    struct timespec idle = {.tv_sec = IDLE_S};
-    while (nanosleep(&idle, &idle) != 0) /* the measured interval */
-        ;
-    long long t1 = cpu_ticks(battd), n1 = cpu_ns(battd);
-    double wall_s = (double)(bench_now_ns() - w0) / 1e9;
-    if (t0 < 0 || t1 < t0 || n0 < 0 || n1 < n0) {
-        fprintf(stderr, "bench_battd_idle: /proc/%d unreadable\n", (int)battd);
-        goto out;
-    }
-    double cpu_ms = (double)(n1 - n0) / 1e6;
-    double tick_ms = (double)(t1 - t0) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
-    printf("BENCH battd_idle_cpu_ms_per_min %.2f\n", cpu_ms * 60.0 / wall_s);
-    fprintf(stderr,
-            "bench_battd_idle: %.2f ms of CPU in %.1f s (schedstat); /proc/%d/stat: %.0f ms "
-            "(%ld ms ticks); psbatt polls every 5 s, nutbatt every 2 s\n",
-            cpu_ms, wall_s, (int)battd, tick_ms, 1000L / sysconf(_SC_CLK_TCK));
-    rc = 0;
-out:
-    if (battd > 0) {
-        kill(battd, SIGTERM);
-        waitpid(battd, NULL, 0);
+    snprintf(base, sizeof base, "%s/base.ini", u.dir);
+    write_text(u.dir, "base.ini", "[machine]\nname = bench-idle-base\ntime = real\n");
+
+    double baseline = idle_cpu(u.dir, base, 0);
+    double bridges = baseline < 0 ? -1 : idle_cpu(u.dir, ini, 1);
+    if (bridges >= 0) {
+        printf("BENCH battd_idle_no_bridges_cpu_ms_per_min %.2f\n", baseline);
+        printf("BENCH battd_idle_cpu_ms_per_min %.2f\n", bridges);
+        rc = 0;
     }
     nut_upsd_done(&u);
-    (void)remove_one;
     return rc;
 }

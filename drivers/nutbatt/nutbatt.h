@@ -14,9 +14,12 @@
 #define NUTBATT_TAG 'tBuN' /* "NuBt" in a pool dump */
 
 /* Defaults when the hardware key does not say (docs/nutbatt.md). */
-#define NUTBATT_DEFAULT_POLL_MS 2000
+#define NUTBATT_DEFAULT_POLL_MS 5000
 #define NUTBATT_MIN_POLL_MS     100
-#define NUTBATT_DEFAULT_PORT    3493 /* upsd's registered port */
+/* How late a refresh may come to share a wake-up (a quarter of the
+ * interval, at most a second). */
+#define NUTBATT_POLL_TOLERANCE_MS(poll) ((poll) / 4 < 1000 ? (poll) / 4 : 1000)
+#define NUTBATT_DEFAULT_PORT            3493 /* upsd's registered port */
 
 #define NUTBATT_TEXT_MAX 64  /* one string variable or parameter, with its NUL */
 #define NUTBATT_UPS_MAX  256 /* "upsname@host[:port]", with its NUL */

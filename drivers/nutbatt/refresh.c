@@ -96,7 +96,10 @@ NTSTATUS NutBattRefreshStart(PNUTBATT_DEVICE Device)
     KeInitializeDpc(&Device->PollDpc, NutBattPollDpc, Device);
     due.QuadPart = -(LONGLONG)Device->Config.PollMs * 10000; /* 100 ns units */
     Device->TimerSet = TRUE;
-    KeSetTimerEx(&Device->PollTimer, due, (LONG)Device->Config.PollMs, &Device->PollDpc);
+    /* Coalescable: a refresh may come a little late, so it shares a wake-up
+     * with another driver's timer due about then (psbatt's poll). */
+    KeSetCoalescableTimer(&Device->PollTimer, due, Device->Config.PollMs,
+                          NUTBATT_POLL_TOLERANCE_MS(Device->Config.PollMs), &Device->PollDpc);
     return STATUS_SUCCESS;
 }
 

@@ -100,8 +100,8 @@ static PVOID PsBattUpdateChildLocked(PPSBATT_BUS Bus, PPSBATT_CHILD Child,
     return PsBattNotifyDue(Child, &now, tag_changed) ? Child->Battery->ClassHandle : NULL;
 }
 
-/* PASSIVE_LEVEL, ScanMutex held. */
-static VOID PsBattScan(PPSBATT_BUS Bus)
+/* PASSIVE_LEVEL, ScanMutex held. Fresh: open every attribute again. */
+static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 {
     CHAR(*names)
     [PSBATT_NAME_MAX] =
@@ -114,12 +114,13 @@ static VOID PsBattScan(PPSBATT_BUS Bus)
     LONG ac = -1;
     KIRQL irql;
 
-    if (!names || !supplies)
+    if (!names || !supplies || !Bus->Sysfs)
         goto out;
     count = PsBattListSupplies(Bus->Root, names, PSBATT_MAX_SUPPLIES);
+    PsBattSysfsRetain(Bus->Sysfs, names, count);
     for (ULONG i = 0; i < count; i++) {
         PPSBATT_SUPPLY s = &supplies[nsupplies];
-        if (!PsBattReadSupply(Bus->Root, names[i], s))
+        if (!PsBattReadSupply(Bus->Sysfs, Bus->Root, names[i], Fresh, s))
             continue; /* gone between the listing and the read */
         if (PsBattIsPowerSource(s) && PS_HAS(s, PsOnline))
             ac = (ac == 1 || s->Number[PsOnline] != 0) ? 1 : 0;
@@ -189,9 +190,11 @@ static VOID PsBattScanWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     for (;;) {
         KeAcquireSpinLock(&bus->Lock, &irql);
         ULONG serving = bus->ScanRequests; /* this scan reads after all of them */
+        BOOLEAN fresh = bus->ScanFresh;
+        bus->ScanFresh = FALSE;
         KeReleaseSpinLock(&bus->Lock, irql);
         KeWaitForSingleObject(&bus->ScanMutex, Executive, KernelMode, FALSE, NULL);
-        PsBattScan(bus);
+        PsBattScan(bus, fresh);
         KeReleaseMutex(&bus->ScanMutex, FALSE);
         PsBattMonitorScanned(bus, serving);
         KeAcquireSpinLock(&bus->Lock, &irql);
@@ -206,7 +209,7 @@ static VOID PsBattScanWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     IoReleaseRemoveLock(&bus->RemoveLock, bus->ScanWork);
 }
 
-ULONG PsBattRequestScan(PPSBATT_BUS Bus)
+ULONG PsBattRequestScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 {
     KIRQL irql;
     BOOLEAN queue = FALSE;
@@ -214,6 +217,7 @@ ULONG PsBattRequestScan(PPSBATT_BUS Bus)
     KeAcquireSpinLock(&Bus->Lock, &irql);
     if (!Bus->Stopping) {
         ticket = ++Bus->ScanRequests;
+        Bus->ScanFresh = Bus->ScanFresh || Fresh;
         if (Bus->ScanQueued)
             Bus->ScanAgain = TRUE;
         else if (NT_SUCCESS(IoAcquireRemoveLock(&Bus->RemoveLock, Bus->ScanWork)))
@@ -233,7 +237,7 @@ static VOID PsBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     UNREFERENCED_PARAMETER(Dpc);
     UNREFERENCED_PARAMETER(Arg1);
     UNREFERENCED_PARAMETER(Arg2);
-    PsBattRequestScan(Context);
+    PsBattRequestScan(Context, FALSE);
 }
 
 NTSTATUS PsBattBusAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
@@ -280,15 +284,22 @@ static NTSTATUS PsBattBusStart(PPSBATT_BUS Bus)
     if (Bus->Started)
         return STATUS_SUCCESS;
     PsBattReadConfig(Bus);
+    if (!Bus->Sysfs)
+        Bus->Sysfs = PsBattSysfsCreate();
+    if (!Bus->Sysfs)
+        return STATUS_INSUFFICIENT_RESOURCES;
     KeWaitForSingleObject(&Bus->ScanMutex, Executive, KernelMode, FALSE, NULL);
-    PsBattScan(Bus);
+    PsBattScan(Bus, TRUE);
     KeReleaseMutex(&Bus->ScanMutex, FALSE);
     /* A bus without uevents still works, on the poll alone. */
     if (!NT_SUCCESS(PsBattMonitorStart(Bus)))
         KdPrint(("psbatt: no uevents for %s: polling every %u ms only\n", Bus->Root,
                  (unsigned)Bus->PollMs));
     due.QuadPart = -(LONGLONG)Bus->PollMs * 10000;
-    KeSetTimerEx(&Bus->PollTimer, due, (LONG)Bus->PollMs, &Bus->PollDpc);
+    /* Coalescable: the poll may come a little late, so it shares a wake-up
+     * with another driver's timer due about then (nutbatt's refresh). */
+    KeSetCoalescableTimer(&Bus->PollTimer, due, Bus->PollMs, PSBATT_POLL_TOLERANCE_MS(Bus->PollMs),
+                          &Bus->PollDpc);
     Bus->Started = TRUE;
     return STATUS_SUCCESS;
 }
@@ -389,6 +400,8 @@ NTSTATUS PsBattBusPnp(PPSBATT_BUS Bus, PIRP Irp)
         /* Waits out a queued or running scan and every dispatch. */
         IoReleaseRemoveLockAndWait(&Bus->RemoveLock, Irp);
         PsBattMonitorStop(Bus);
+        PsBattSysfsDelete(Bus->Sysfs); /* no scan runs now */
+        Bus->Sysfs = NULL;
         PsBattDeleteChildren(Bus);
         Irp->IoStatus.Status = STATUS_SUCCESS;
         IoSkipCurrentIrpStackLocation(Irp);

@@ -104,7 +104,7 @@ static void *psbatt_monitor_main(void *arg)
         buffer[got] = 0;
         if (!PsBattUeventIsPowerSupply(buffer, (SIZE_T)got))
             continue;
-        ULONG ticket = PsBattRequestScan(m->bus);
+        ULONG ticket = PsBattRequestScan(m->bus, TRUE);
         if (m->path[0] && from_len > sizeof(sa_family_t))
             psbatt_acknowledge(m, ticket, &from, from_len);
     }

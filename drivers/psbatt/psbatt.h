@@ -18,6 +18,9 @@
 #define PSBATT_DEFAULT_ROOT    "/sys/class/power_supply"
 #define PSBATT_DEFAULT_POLL_MS 5000
 #define PSBATT_MIN_POLL_MS     100
+/* How late a poll may come to share a wake-up (a quarter of the interval,
+ * at most a second): no later than that is noticed later. */
+#define PSBATT_POLL_TOLERANCE_MS(poll) ((poll) / 4 < 1000 ? (poll) / 4 : 1000)
 
 #define PSBATT_NAME_MAX     64  /* a supply's directory name, with its NUL */
 #define PSBATT_PATH_MAX     512 /* the class root */
@@ -82,6 +85,7 @@ typedef enum _PSBATT_KIND {
 } PSBATT_KIND;
 
 struct _PSBATT_BATTERY;
+typedef struct _PSBATT_SYSFS PSBATT_SYSFS, *PPSBATT_SYSFS; /* sysfs.c's open files */
 
 /* The bus FDO (bus.c, monitor.c). */
 typedef struct _PSBATT_BUS {
@@ -102,10 +106,12 @@ typedef struct _PSBATT_BUS {
     BOOLEAN Started;
     BOOLEAN Stopping; /* no new scan is queued */
     BOOLEAN ScanQueued, ScanAgain;
+    BOOLEAN ScanFresh;  /* a uevent came: the next scan opens every file afresh */
     ULONG Scans;        /* done, for the log */
     ULONG ScanRequests; /* PsBattRequestScan tickets handed out */
 
-    KMUTEX ScanMutex; /* one scan at a time (PASSIVE_LEVEL) */
+    KMUTEX ScanMutex;    /* one scan at a time (PASSIVE_LEVEL) */
+    PPSBATT_SYSFS Sysfs; /* the supplies' open attribute files; ScanMutex */
     PIO_WORKITEM ScanWork;
     KTIMER PollTimer;
     KDPC PollDpc;
@@ -156,8 +162,16 @@ ULONG PsBattNewTag(VOID);
 /* sysfs.c (libc; PASSIVE_LEVEL). Names of the supplies under Root, sorted;
  * returns the count (at most Max). */
 ULONG PsBattListSupplies(const CHAR *Root, CHAR (*Names)[PSBATT_NAME_MAX], ULONG Max);
-/* Reads one supply; FALSE when its directory cannot be read at all. */
-BOOLEAN PsBattReadSupply(const CHAR *Root, const CHAR *Name, PPSBATT_SUPPLY Supply);
+/* The open attribute files a poll re-reads (NULL: out of memory). */
+PPSBATT_SYSFS PsBattSysfsCreate(VOID);
+VOID PsBattSysfsDelete(PPSBATT_SYSFS Sysfs);
+/* Closes the files of every supply not among Names (gone from the class). */
+VOID PsBattSysfsRetain(PPSBATT_SYSFS Sysfs, CHAR (*Names)[PSBATT_NAME_MAX], ULONG Count);
+/* Reads one supply; FALSE when its directory cannot be read at all. Fresh:
+ * open every attribute again (a uevent said something changed), else
+ * re-read the files kept open while the folder is the same. */
+BOOLEAN PsBattReadSupply(PPSBATT_SYSFS Sysfs, const CHAR *Root, const CHAR *Name, BOOLEAN Fresh,
+                         PPSBATT_SUPPLY Supply);
 
 /* map.c: sysfs units -> battc's (pure functions of one snapshot). */
 BOOLEAN PsBattIsBattery(const PSBATT_SUPPLY *Supply);
@@ -179,10 +193,11 @@ BOOLEAN PsBattStaticDiffers(const PSBATT_SUPPLY *A, const PSBATT_SUPPLY *B);
 /* bus.c */
 NTSTATUS PsBattBusAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo);
 NTSTATUS PsBattBusPnp(PPSBATT_BUS Bus, PIRP Irp);
-/* <= DISPATCH_LEVEL: a scan soon, on a worker (coalesced). Returns the
+/* <= DISPATCH_LEVEL: a scan soon, on a worker (coalesced); Fresh (a uevent)
+ * makes it open every attribute file again. Returns the
  * request's ticket (0: the bus is stopping); a scan that starts after it
  * reports PsBattMonitorScanned(ticket or later). */
-ULONG PsBattRequestScan(PPSBATT_BUS Bus);
+ULONG PsBattRequestScan(PPSBATT_BUS Bus, BOOLEAN Fresh);
 
 /* monitor.c: the uevent listener thread (PASSIVE_LEVEL). */
 NTSTATUS PsBattMonitorStart(PPSBATT_BUS Bus);

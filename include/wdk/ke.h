@@ -164,7 +164,8 @@ typedef struct _KTIMER {
     ULARGE_INTEGER DueTime; /* interrupt time, 100 ns units */
     LIST_ENTRY TimerListEntry;
     struct _KDPC *Dpc;
-    LONG Period; /* milliseconds; 0 = one-shot */
+    LONG Period;          /* milliseconds; 0 = one-shot */
+    ULONG TolerableDelay; /* milliseconds it may fire late (KeSetCoalescableTimer) */
     ULONGLONG Sequence;
 } KTIMER, *PKTIMER, *PRKTIMER;
 NTKERNELAPI void NTAPI KeInitializeTimer(PKTIMER Timer);
@@ -172,6 +173,11 @@ NTKERNELAPI void NTAPI KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type);
 NTKERNELAPI BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
 NTKERNELAPI BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period,
                                        PKDPC Dpc);
+/* docs: like KeSetTimerEx, but the timer may expire up to TolerableDelay ms
+ * late (first expiry and every period), so that timers due close together
+ * expire together: one wake-up instead of several. */
+NTKERNELAPI BOOLEAN NTAPI KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG Period,
+                                                ULONG TolerableDelay, PKDPC Dpc);
 NTKERNELAPI BOOLEAN NTAPI KeCancelTimer(PKTIMER Timer);
 NTKERNELAPI BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 

@@ -89,7 +89,7 @@ const mk_key_t bk_machine_keys[] = {
      "bus nut: upsd user name (upsd.users), if upsd asks for one"},
     {MS_BATTERY, "nut_password", MK_STRING, B(nut_password), 0, 63, NULL, NULL, false,
      "bus nut: that user's password"},
-    {MS_BATTERY, "nut_poll_ms", MK_UINT, B(nut_poll_ms), 100, 3600000, NULL, "2000", false,
+    {MS_BATTERY, "nut_poll_ms", MK_UINT, B(nut_poll_ms), 100, 3600000, NULL, "5000", false,
      "bus nut: how often nutbatt asks upsd (ms); answers come from what it last heard"},
 
     {MS_AC, "bus", MK_ENUM, A(bus), 0, 0, bk_machine_ac_bus_names, "acpi", false,

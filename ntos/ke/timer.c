@@ -4,6 +4,8 @@
  * fires them, in due order, as the clock is moved. */
 #include "ke_internal.h"
 
+#include <limits.h>
+
 void NTAPI KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
 {
     Dpc->Type = 19;
@@ -99,7 +101,8 @@ static void insert_sorted_locked(PKTIMER timer)
     timer->Header.Inserted = 1;
 }
 
-BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+static BOOLEAN set_timer(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, ULONG TolerableDelay,
+                         PKDPC Dpc)
 {
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);
     ke_lock();
@@ -109,6 +112,7 @@ BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PK
     Timer->Header.SignalState = 0;
     Timer->DueTime.QuadPart = ke_due_time(DueTime.QuadPart);
     Timer->Period = Period;
+    Timer->TolerableDelay = TolerableDelay;
     Timer->Dpc = Dpc;
     Timer->Sequence = ++ke.timer_sequence;
     insert_sorted_locked(Timer);
@@ -116,6 +120,19 @@ BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PK
         pthread_cond_signal(&ke.dpc_cv); /* the DPC thread may need to sleep less */
     ke_unlock();
     return was_set;
+}
+
+BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc)
+{
+    return set_timer(Timer, DueTime, Period, 0, Dpc);
+}
+
+BOOLEAN NTAPI KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG Period,
+                                    ULONG TolerableDelay, PKDPC Dpc)
+{
+    /* A period beyond LONG is not a timer anyone can wait out: clamped. */
+    LONG period = Period > (ULONG)LONG_MAX ? LONG_MAX : (LONG)Period;
+    return set_timer(Timer, DueTime, period, TolerableDelay, Dpc);
 }
 
 BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc)
@@ -170,6 +187,23 @@ static size_t fire_expired_locked(uint64_t now, size_t max)
 void ke_timer_fire_expired_locked(uint64_t now)
 {
     fire_expired_locked(now, SIZE_MAX);
+}
+
+uint64_t ke_timer_latest_wake_locked(void)
+{
+    /* The list is sorted by due time: once a timer is due after the best
+     * deadline so far, no later one can give an earlier one. */
+    uint64_t wake = UINT64_MAX;
+    for (PLIST_ENTRY e = ke.timers.Flink; e != &ke.timers; e = e->Flink) {
+        PKTIMER t = CONTAINING_RECORD(e, KTIMER, TimerListEntry);
+        uint64_t due = (uint64_t)t->DueTime.QuadPart;
+        if (due >= wake)
+            break;
+        uint64_t latest = due + (uint64_t)t->TolerableDelay * 10000;
+        if (latest < wake)
+            wake = latest;
+    }
+    return wake;
 }
 
 uint64_t ke_next_due(void)

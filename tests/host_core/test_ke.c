@@ -488,3 +488,75 @@ TEST(set_event_racing_a_waiter_never_loses_the_wakeup)
     CHECK_EQ(KeReadStateEvent(&p.go), 0);
     CHECK_EQ(KeReadStateEvent(&p.back), 0);
 }
+
+/* Virtual time: the tolerance only lets a real-time wake-up be shared; a
+ * virtual step fires the timer exactly when due, so runs repeat. */
+TEST(coalescable_timer_fires_at_its_due_time_on_virtual_time)
+{
+    static struct fire_log log;
+    memset(&log, 0, sizeof log);
+    KTIMER t;
+    KDPC d;
+    KeInitializeTimer(&t);
+    KeInitializeDpc(&d, log_dpc, &log);
+    LARGE_INTEGER due = {.QuadPart = WDK_TIMEOUT_MS(100)};
+    KeSetCoalescableTimer(&t, due, 100, 50, &d);
+    fixture_advance_ms(99);
+    CHECK_EQ(log.count, 0);
+    fixture_advance_ms(201);
+    REQUIRE(log.count == 3);
+    CHECK_EQ(log.at[0], 100 * 10000);
+    CHECK_EQ(log.at[1], 200 * 10000);
+    CHECK_EQ(log.at[2], 300 * 10000);
+    KeCancelTimer(&t);
+}
+
+struct coalesce_log {
+    KEVENT both;
+    int count;
+    uint64_t at[2];
+};
+
+static void coalesce_dpc(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
+{
+    (void)dpc;
+    (void)a1;
+    (void)a2;
+    struct coalesce_log *log = ctx;
+    int i = __atomic_fetch_add(&log->count, 1, __ATOMIC_SEQ_CST);
+    if (i < 2)
+        log->at[i] = clk_now();
+    if (i == 1)
+        KeSetEvent(&log->both, IO_NO_INCREMENT, FALSE);
+}
+
+/* Real time: a timer due at 20 ms that may be 2 s late waits for the one
+ * due at 400 ms, and both fire on the same wake-up of the DPC thread (one
+ * wake instead of two: what an idle battd with two bridges saves). */
+TEST(coalescable_timers_due_within_tolerance_fire_on_one_wake_up)
+{
+    fixture_stop();
+    fixture_start(CLK_REAL);
+    static struct coalesce_log log;
+    memset(&log, 0, sizeof log);
+    KeInitializeEvent(&log.both, NotificationEvent, FALSE);
+    KTIMER early, late;
+    KDPC de, dl;
+    KeInitializeTimer(&early);
+    KeInitializeTimer(&late);
+    KeInitializeDpc(&de, coalesce_dpc, &log);
+    KeInitializeDpc(&dl, coalesce_dpc, &log);
+    uint64_t start = clk_now();
+    LARGE_INTEGER due_early = {.QuadPart = WDK_TIMEOUT_MS(20)};
+    LARGE_INTEGER due_late = {.QuadPart = WDK_TIMEOUT_MS(400)};
+    KeSetCoalescableTimer(&early, due_early, 0, 2000, &de);
+    KeSetCoalescableTimer(&late, due_late, 0, 2000, &dl);
+    LARGE_INTEGER bound = {.QuadPart = WDK_TIMEOUT_MS(10000)};
+    CHECK_STATUS(KeWaitForSingleObject(&log.both, Executive, KernelMode, FALSE, &bound),
+                 STATUS_SUCCESS);
+    REQUIRE(log.count == 2);
+    /* The early one was held until the late one was due... */
+    CHECK(log.at[0] - start >= 400 * 10000);
+    /* ...and no timer fires before it is due. */
+    CHECK(log.at[1] - start >= 400 * 10000);
+}
