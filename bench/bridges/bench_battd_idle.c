@@ -8,8 +8,10 @@
  *   BENCH battd_idle_no_bridges_cpu_ms_per_min  the baseline
  *   BENCH battd_idle_cpu_ms_per_min             both bridges bound
  *
- * Each is battd's CPU time (schedstat, every thread) over IDLE_S seconds
- * of real time, scaled to a minute.
+ * Each is the median of WINDOWS back-to-back windows of IDLE_S seconds of
+ * real time in one battd run: battd's CPU time in the window (schedstat,
+ * every thread), scaled to a minute. IDLE_S is a multiple of the 5 s
+ * polls, so every window holds the same number of them.
  *
  * The interval is the measurement itself (real time is what is measured);
  * the readiness waits are bounded polls of battctl. */
@@ -34,6 +36,7 @@
 extern char **environ;
 
 #define IDLE_S      15
+#define WINDOWS     5
 #define DEADLINE_MS 20000
 
 static const char ups_dev[] = "battery.charge: 80\nbattery.runtime: 1800\nbattery.voltage: 26.4\n"
@@ -153,25 +156,29 @@ static double idle_cpu(const char *dir, const char *ini, int bridges)
     }
     if (wait_ready(sock, battd, bridges) != 0)
         goto out;
-    long long t0 = cpu_ticks(battd), n0 = cpu_ns(battd);
-    uint64_t w0 = bench_now_ns();
-    struct timespec idle = {.tv_sec = IDLE_S};
-    while (nanosleep(&idle, &idle) != 0) /* the measured interval */
-        ;
-    long long t1 = cpu_ticks(battd), n1 = cpu_ns(battd);
-    double wall_s = (double)(bench_now_ns() - w0) / 1e9;
-    if (t0 < 0 || t1 < t0 || n0 < 0 || n1 < n0) {
-        fprintf(stderr, "bench_battd_idle: /proc/%d unreadable\n", (int)battd);
-        goto out;
+    double per_window[WINDOWS];
+    for (int k = 0; k < WINDOWS; k++) {
+        long long t0 = cpu_ticks(battd), n0 = cpu_ns(battd);
+        uint64_t w0 = bench_now_ns();
+        struct timespec idle = {.tv_sec = IDLE_S};
+        while (nanosleep(&idle, &idle) != 0) /* the measured interval */
+            ;
+        long long t1 = cpu_ticks(battd), n1 = cpu_ns(battd);
+        double wall_s = (double)(bench_now_ns() - w0) / 1e9;
+        if (t0 < 0 || t1 < t0 || n0 < 0 || n1 < n0) {
+            fprintf(stderr, "bench_battd_idle: /proc/%d unreadable\n", (int)battd);
+            goto out;
+        }
+        double cpu_ms = (double)(n1 - n0) / 1e6;
+        double tick_ms = (double)(t1 - t0) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
+        per_window[k] = cpu_ms * 60.0 / wall_s;
+        fprintf(stderr,
+                "bench_battd_idle: %s, window %d: %.2f ms of CPU in %.1f s (schedstat); "
+                "/proc/%d/stat: %.0f ms (%ld ms ticks)\n",
+                bridges ? "psbatt (5 s poll) and nutbatt (5 s refresh)" : "no bridges", k + 1,
+                cpu_ms, wall_s, (int)battd, tick_ms, 1000L / sysconf(_SC_CLK_TCK));
     }
-    double cpu_ms = (double)(n1 - n0) / 1e6;
-    double tick_ms = (double)(t1 - t0) * 1000.0 / (double)sysconf(_SC_CLK_TCK);
-    per_min = cpu_ms * 60.0 / wall_s;
-    fprintf(stderr,
-            "bench_battd_idle: %s: %.2f ms of CPU in %.1f s (schedstat); /proc/%d/stat: %.0f ms "
-            "(%ld ms ticks)\n",
-            bridges ? "psbatt (5 s poll) and nutbatt (5 s refresh)" : "no bridges", cpu_ms, wall_s,
-            (int)battd, tick_ms, 1000L / sysconf(_SC_CLK_TCK));
+    per_min = bench_quantile(per_window, WINDOWS, 0.5);
 out:
     kill(battd, SIGTERM);
     waitpid(battd, NULL, 0);
