@@ -6,48 +6,6 @@
 #include <ntstrsafe.h>
 #include <string.h>
 
-/* PASSIVE_LEVEL. A REG_SZ value as ASCII; FALSE when absent, not text or
- * not ASCII (Out is then ""). */
-static BOOLEAN NutBattQueryString(HANDLE Key, PCWSTR Name, CHAR *Out, SIZE_T Size)
-{
-    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 2 * NUTBATT_UPS_MAX];
-    PKEY_VALUE_PARTIAL_INFORMATION v = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
-    UNICODE_STRING name;
-    ULONG length;
-    Out[0] = 0;
-    RtlInitUnicodeString(&name, Name);
-    if (!NT_SUCCESS(
-            ZwQueryValueKey(Key, &name, KeyValuePartialInformation, v, sizeof buffer, &length)) ||
-        v->Type != REG_SZ)
-        return FALSE;
-    const WCHAR *w = (const WCHAR *)v->Data;
-    SIZE_T n = v->DataLength / sizeof(WCHAR), i;
-    for (i = 0; i < n && w[i]; i++) {
-        if (w[i] >= 0x80 || i + 1 >= Size) {
-            Out[0] = 0;
-            return FALSE; /* upsd's protocol is ASCII; a cut value is a wrong one */
-        }
-        Out[i] = (CHAR)w[i];
-    }
-    Out[i] = 0;
-    return i > 0;
-}
-
-static BOOLEAN NutBattQueryDword(HANDLE Key, PCWSTR Name, PULONG Out)
-{
-    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
-    PKEY_VALUE_PARTIAL_INFORMATION v = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
-    UNICODE_STRING name;
-    ULONG length;
-    RtlInitUnicodeString(&name, Name);
-    if (!NT_SUCCESS(
-            ZwQueryValueKey(Key, &name, KeyValuePartialInformation, v, sizeof buffer, &length)) ||
-        v->Type != REG_DWORD || v->DataLength != sizeof(ULONG))
-        return FALSE;
-    RtlCopyMemory(Out, v->Data, sizeof(ULONG));
-    return TRUE;
-}
-
 BOOLEAN NutBattSplitUps(const CHAR *Ups, CHAR *Name, SIZE_T NameSize, CHAR *Host, SIZE_T HostSize,
                         USHORT *Port)
 {
@@ -100,17 +58,17 @@ BOOLEAN NutBattReadConfig(PDEVICE_OBJECT Pdo, PNUTBATT_CONFIG Config)
         KdPrint(("nutbatt: the device has no hardware key (no Ups to ask)\n"));
         return FALSE;
     }
-    BOOLEAN ok = NutBattQueryString(key, L"Ups", Config->Ups, sizeof Config->Ups);
-    NutBattQueryString(key, L"User", Config->User, sizeof Config->User);
-    NutBattQueryString(key, L"Password", Config->Password, sizeof Config->Password);
-    if (NutBattQueryDword(key, L"PollIntervalMs", &poll) && poll)
+    BOOLEAN ok = BridgeQueryString(key, L"Ups", Config->Ups, sizeof Config->Ups);
+    BridgeQueryString(key, L"User", Config->User, sizeof Config->User);
+    BridgeQueryString(key, L"Password", Config->Password, sizeof Config->Password);
+    if (BridgeQueryDword(key, L"PollIntervalMs", &poll) && poll)
         Config->PollMs = poll < NUTBATT_MIN_POLL_MS ? NUTBATT_MIN_POLL_MS : poll;
-    NutBattQueryDword(key, L"DesignCapacityMwh", &Config->DesignCapacityMwh);
-    NutBattQueryDword(key, L"DesignVoltageMv", &Config->DesignVoltageMv);
-    NutBattQueryString(key, L"Manufacturer", Config->Manufacturer, sizeof Config->Manufacturer);
-    NutBattQueryString(key, L"Model", Config->Model, sizeof Config->Model);
-    NutBattQueryString(key, L"Serial", Config->Serial, sizeof Config->Serial);
-    NutBattQueryString(key, L"Chemistry", Config->Chemistry, sizeof Config->Chemistry);
+    BridgeQueryDword(key, L"DesignCapacityMwh", &Config->DesignCapacityMwh);
+    BridgeQueryDword(key, L"DesignVoltageMv", &Config->DesignVoltageMv);
+    BridgeQueryString(key, L"Manufacturer", Config->Manufacturer, sizeof Config->Manufacturer);
+    BridgeQueryString(key, L"Model", Config->Model, sizeof Config->Model);
+    BridgeQueryString(key, L"Serial", Config->Serial, sizeof Config->Serial);
+    BridgeQueryString(key, L"Chemistry", Config->Chemistry, sizeof Config->Chemistry);
     ZwClose(key);
     if (!ok) {
         KdPrint(("nutbatt: no Ups (upsname@host[:port]) in the hardware key\n"));

@@ -6,10 +6,7 @@
 #ifndef NUTBATT_H
 #define NUTBATT_H
 
-#include <ntddk.h>
-#include <batclass.h>
-#include <wmistr.h>
-#include <wmilib.h>
+#include "../common/bridge.h"
 
 #define NUTBATT_TAG 'tBuN' /* "NuBt" in a pool dump */
 
@@ -92,14 +89,9 @@ typedef struct _NUTBATT_CONFIG {
 
 /* The battery FDO's extension. */
 typedef struct _NUTBATT_DEVICE {
-    PDEVICE_OBJECT Self;
-    PDEVICE_OBJECT Pdo;
-    PDEVICE_OBJECT Lower;
-    IO_REMOVE_LOCK RemoveLock; /* held by a queued refresh as well */
+    BRIDGE_BATTERY Fdo; /* its RemoveLock is held by a queued refresh as well;
+                         * NotifyArmed/Notify under Lock */
     NUTBATT_CONFIG Config;
-    PVOID ClassHandle;
-    WMILIB_CONTEXT WmiLib;
-    BOOLEAN WmiRegistered;
     BOOLEAN Started;
 
     /* Lock guards the cache, the tag, the notify window and the flags
@@ -109,9 +101,7 @@ typedef struct _NUTBATT_DEVICE {
     BOOLEAN Contact;     /* the last refresh reached upsd and the UPS */
     ULONG Tag;           /* BATTERY_TAG_INVALID while out of contact */
     BATTERY_STATUS Last; /* what battc was last told of */
-    BOOLEAN NotifyArmed; /* battc's SetStatusNotify window */
-    BATTERY_NOTIFY Notify;
-    BOOLEAN Stopping; /* no new refresh is queued */
+    BOOLEAN Stopping;    /* no new refresh is queued */
     BOOLEAN RefreshQueued;
     BOOLEAN TimerSet;
     ULONG Refreshes; /* done (tests and the log) */
@@ -125,13 +115,7 @@ typedef struct _NUTBATT_DEVICE {
     KDPC PollDpc;
 } NUTBATT_DEVICE, *PNUTBATT_DEVICE;
 
-extern UNICODE_STRING NutBattRegistryPath;
-
-/* driver.c */
-NTSTATUS NutBattComplete(PIRP Irp, NTSTATUS Status);
-/* <= DISPATCH_LEVEL: a tag no battery of this driver had before (never
- * BATTERY_TAG_INVALID). */
-ULONG NutBattNewTag(VOID);
+#define NUTBATT_OF(Battery) BRIDGE_EXTENSION(Battery, NUTBATT_DEVICE, Fdo)
 
 /* config.c (PASSIVE_LEVEL): the hardware key into Config; FALSE (with a
  * message logged) when Ups is missing or malformed. */
@@ -177,9 +161,5 @@ VOID NutBattRefreshStop(PNUTBATT_DEVICE Device);      /* PASSIVE: no refresh que
 
 /* miniclass.c */
 NTSTATUS NutBattBatteryStart(PNUTBATT_DEVICE Device);
-NTSTATUS NutBattSystemControl(PNUTBATT_DEVICE Device, PIRP Irp);
-/* Lock held: the new status against what battc was last told; TRUE when
- * BatteryClassStatusNotify is due. */
-BOOLEAN NutBattNotifyDue(PNUTBATT_DEVICE Device, const BATTERY_STATUS *Now, BOOLEAN TagChanged);
 
 #endif /* NUTBATT_H */

@@ -30,7 +30,7 @@ static VOID NutBattRefresh(PNUTBATT_DEVICE Device)
     if (!contact)
         tag = BATTERY_TAG_INVALID;
     else if (regained || NutBattStaticDiffers(&Device->Reading, reading, &Device->Config))
-        tag = NutBattNewTag();
+        tag = BridgeNewTag();
     BOOLEAN tag_changed = tag != Device->Tag;
     if (contact)
         Device->Reading = *reading;
@@ -40,9 +40,10 @@ static VOID NutBattRefresh(PNUTBATT_DEVICE Device)
     if (!contact)
         RtlCopyMemory(Device->LastError, error, sizeof error);
     NutBattMapStatus(&Device->Reading, &Device->Config, &now);
-    PVOID notify = Device->ClassHandle && NutBattNotifyDue(Device, &now, tag_changed)
-                       ? Device->ClassHandle
-                       : NULL;
+    PVOID notify =
+        Device->Fdo.ClassHandle && BridgeNotifyDue(&Device->Fdo, &Device->Last, &now, tag_changed)
+            ? Device->Fdo.ClassHandle
+            : NULL;
     KeReleaseSpinLock(&Device->Lock, irql);
 
     if (lost)
@@ -66,7 +67,7 @@ static VOID NutBattRefreshWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     KeAcquireSpinLock(&d->Lock, &irql);
     d->RefreshQueued = FALSE;
     KeReleaseSpinLock(&d->Lock, irql);
-    IoReleaseRemoveLock(&d->RemoveLock, d->RefreshWork);
+    IoReleaseRemoveLock(&d->Fdo.RemoveLock, d->RefreshWork);
 }
 
 /* DISPATCH_LEVEL: the poll. A refresh still running when the next tick
@@ -80,7 +81,7 @@ static VOID NutBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     UNREFERENCED_PARAMETER(Arg2);
     KeAcquireSpinLockAtDpcLevel(&d->Lock);
     if (!d->Stopping && !d->RefreshQueued &&
-        NT_SUCCESS(IoAcquireRemoveLock(&d->RemoveLock, d->RefreshWork)))
+        NT_SUCCESS(IoAcquireRemoveLock(&d->Fdo.RemoveLock, d->RefreshWork)))
         d->RefreshQueued = queue = TRUE;
     KeReleaseSpinLockFromDpcLevel(&d->Lock);
     if (queue)

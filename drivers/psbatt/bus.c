@@ -9,44 +9,6 @@
 
 #include <string.h>
 
-/* PASSIVE_LEVEL. A REG_SZ value as ASCII; FALSE when absent or not text. */
-static BOOLEAN PsBattQueryString(HANDLE Key, PCWSTR Name, CHAR *Out, SIZE_T Size)
-{
-    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + 2 * PSBATT_PATH_MAX];
-    PKEY_VALUE_PARTIAL_INFORMATION v = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
-    UNICODE_STRING name;
-    ULONG length;
-    RtlInitUnicodeString(&name, Name);
-    if (!NT_SUCCESS(
-            ZwQueryValueKey(Key, &name, KeyValuePartialInformation, v, sizeof buffer, &length)) ||
-        v->Type != REG_SZ)
-        return FALSE;
-    const WCHAR *w = (const WCHAR *)v->Data;
-    SIZE_T n = v->DataLength / sizeof(WCHAR), i;
-    for (i = 0; i < n && i + 1 < Size && w[i]; i++) {
-        if (w[i] >= 0x80)
-            return FALSE; /* paths are ASCII here */
-        Out[i] = (CHAR)w[i];
-    }
-    Out[i] = 0;
-    return i > 0;
-}
-
-static BOOLEAN PsBattQueryDword(HANDLE Key, PCWSTR Name, PULONG Out)
-{
-    UCHAR buffer[sizeof(KEY_VALUE_PARTIAL_INFORMATION) + sizeof(ULONG)];
-    PKEY_VALUE_PARTIAL_INFORMATION v = (PKEY_VALUE_PARTIAL_INFORMATION)buffer;
-    UNICODE_STRING name;
-    ULONG length;
-    RtlInitUnicodeString(&name, Name);
-    if (!NT_SUCCESS(
-            ZwQueryValueKey(Key, &name, KeyValuePartialInformation, v, sizeof buffer, &length)) ||
-        v->Type != REG_DWORD || v->DataLength != sizeof(ULONG))
-        return FALSE;
-    RtlCopyMemory(Out, v->Data, sizeof(ULONG));
-    return TRUE;
-}
-
 /* PASSIVE_LEVEL. Root (REG_SZ), PollIntervalMs (REG_DWORD) and, for tests,
  * UeventSocket (REG_SZ) in the hardware key; the defaults otherwise. */
 static VOID PsBattReadConfig(PPSBATT_BUS Bus)
@@ -58,11 +20,11 @@ static VOID PsBattReadConfig(PPSBATT_BUS Bus)
     Bus->UeventSocket[0] = 0;
     if (!NT_SUCCESS(IoOpenDeviceRegistryKey(Bus->Pdo, PLUGPLAY_REGKEY_DEVICE, KEY_READ, &key)))
         return;
-    if (!PsBattQueryString(key, L"Root", Bus->Root, sizeof Bus->Root))
+    if (!BridgeQueryString(key, L"Root", Bus->Root, sizeof Bus->Root))
         RtlCopyMemory(Bus->Root, PSBATT_DEFAULT_ROOT, sizeof PSBATT_DEFAULT_ROOT);
-    if (PsBattQueryDword(key, L"PollIntervalMs", &poll))
+    if (BridgeQueryDword(key, L"PollIntervalMs", &poll))
         Bus->PollMs = poll < PSBATT_MIN_POLL_MS ? PSBATT_MIN_POLL_MS : poll;
-    PsBattQueryString(key, L"UeventSocket", Bus->UeventSocket, sizeof Bus->UeventSocket);
+    BridgeQueryString(key, L"UeventSocket", Bus->UeventSocket, sizeof Bus->UeventSocket);
     ZwClose(key);
 }
 
@@ -89,15 +51,16 @@ static PVOID PsBattUpdateChildLocked(PPSBATT_BUS Bus, PPSBATT_CHILD Child,
     if (!is)
         tag = BATTERY_TAG_INVALID;
     else if (!was || PsBattStaticDiffers(&Child->Supply, Supply))
-        tag = PsBattNewTag();
+        tag = BridgeNewTag();
     BOOLEAN tag_changed = tag != Child->Tag;
     Child->Supply = *Supply;
     Child->HaveSupply = TRUE;
     Child->Tag = tag;
     PsBattMapStatus(Supply, Bus->AcOnline, &now);
-    if (!Child->Battery || !Child->Battery->ClassHandle)
+    PBRIDGE_BATTERY b = Child->Battery ? &Child->Battery->Fdo : NULL;
+    if (!b || !b->ClassHandle)
         return NULL;
-    return PsBattNotifyDue(Child, &now, tag_changed) ? Child->Battery->ClassHandle : NULL;
+    return BridgeNotifyDue(b, &Child->Last, &now, tag_changed) ? b->ClassHandle : NULL;
 }
 
 /* PASSIVE_LEVEL, ScanMutex held. Fresh: open every attribute again. */
@@ -155,13 +118,13 @@ static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
             c->Missing = TRUE;
             c->Tag = BATTERY_TAG_INVALID;
             relations = TRUE;
-            if (c->Battery && c->Battery->ClassHandle && nnotify < RTL_NUMBER_OF(notify))
-                notify[nnotify++] = c->Battery->ClassHandle;
+            if (c->Battery && c->Battery->Fdo.ClassHandle && nnotify < RTL_NUMBER_OF(notify))
+                notify[nnotify++] = c->Battery->Fdo.ClassHandle;
             continue;
         }
         PVOID handle = PsBattUpdateChildLocked(Bus, c, found);
-        if (!handle && ac_changed && c->Battery && c->Battery->ClassHandle)
-            handle = c->Battery->ClassHandle;
+        if (!handle && ac_changed && c->Battery && c->Battery->Fdo.ClassHandle)
+            handle = c->Battery->Fdo.ClassHandle;
         if (handle && nnotify < RTL_NUMBER_OF(notify))
             notify[nnotify++] = handle;
     }
@@ -374,20 +337,20 @@ NTSTATUS PsBattBusPnp(PPSBATT_BUS Bus, PIRP Irp)
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status = IoAcquireRemoveLock(&Bus->RemoveLock, Irp);
     if (!NT_SUCCESS(status))
-        return PsBattComplete(Irp, status);
+        return BridgeComplete(Irp, status);
 
     switch (stack->MinorFunction) {
     case IRP_MN_START_DEVICE:
-        status = PsBattForwardAndWait(Bus->Lower, Irp);
+        status = BridgeForwardAndWait(Bus->Lower, Irp);
         if (NT_SUCCESS(status))
             status = PsBattBusStart(Bus);
-        PsBattComplete(Irp, status);
+        BridgeComplete(Irp, status);
         break;
     case IRP_MN_QUERY_DEVICE_RELATIONS:
         if (stack->Parameters.QueryDeviceRelations.Type == BusRelations) {
             status = PsBattQueryBusRelations(Bus, Irp);
             if (!NT_SUCCESS(status)) {
-                PsBattComplete(Irp, status);
+                BridgeComplete(Irp, status);
                 break;
             }
             Irp->IoStatus.Status = STATUS_SUCCESS;

@@ -7,10 +7,7 @@
 #ifndef PSBATT_H
 #define PSBATT_H
 
-#include <ntddk.h>
-#include <batclass.h>
-#include <wmistr.h>
-#include <wmilib.h>
+#include "../common/bridge.h"
 
 #define PSBATT_TAG 'tBsP' /* "PsBt" in a pool dump */
 
@@ -137,27 +134,12 @@ typedef struct _PSBATT_CHILD {
 
 /* The battery miniclass FDO on a child (driver.c, miniclass.c). */
 typedef struct _PSBATT_BATTERY {
-    PSBATT_KIND Kind;
-    PDEVICE_OBJECT Self;
-    PDEVICE_OBJECT Pdo;
-    PDEVICE_OBJECT Lower;
+    PSBATT_KIND Kind;   /* first, as in every psbatt extension */
+    BRIDGE_BATTERY Fdo; /* NotifyArmed/Notify under Bus->Lock */
     PPSBATT_CHILD Child;
-    IO_REMOVE_LOCK RemoveLock;
-    PVOID ClassHandle;
-    WMILIB_CONTEXT WmiLib;
-    BOOLEAN WmiRegistered;
-    /* Bus->Lock: the class driver's SetStatusNotify window. */
-    BOOLEAN NotifyArmed;
-    BATTERY_NOTIFY Notify;
 } PSBATT_BATTERY, *PPSBATT_BATTERY;
 
-extern UNICODE_STRING PsBattRegistryPath;
-
-/* driver.c */
-NTSTATUS PsBattComplete(PIRP Irp, NTSTATUS Status);
-NTSTATUS PsBattForwardAndWait(PDEVICE_OBJECT Lower, PIRP Irp);
-/* <= DISPATCH_LEVEL: a tag no battery of this driver had before. */
-ULONG PsBattNewTag(VOID);
+#define PSBATT_OF(Battery) BRIDGE_EXTENSION(Battery, PSBATT_BATTERY, Fdo)
 
 /* sysfs.c (libc; PASSIVE_LEVEL). Names of the supplies under Root, sorted;
  * returns the count (at most Max). */
@@ -210,12 +192,8 @@ NTSTATUS PsBattChildCreate(PPSBATT_BUS Bus, const CHAR *Name, PPSBATT_CHILD *Chi
 NTSTATUS PsBattChildPnp(PPSBATT_CHILD Child, PIRP Irp);
 NTSTATUS PsBattChildPower(PPSBATT_CHILD Child, PIRP Irp);
 
-/* miniclass.c */
-NTSTATUS PsBattBatteryStart(PPSBATT_BATTERY Battery);
-VOID PsBattBatteryStop(PPSBATT_BATTERY Battery);
-NTSTATUS PsBattSystemControl(PPSBATT_BATTERY Battery, PIRP Irp);
-/* Bus->Lock held: the battery's new status against what battc was last
- * told; TRUE when BatteryClassStatusNotify is due. */
-BOOLEAN PsBattNotifyDue(PPSBATT_CHILD Child, const BATTERY_STATUS *Now, BOOLEAN TagChanged);
+/* miniclass.c (the battery FDO's START and stop, for driver.c's table) */
+NTSTATUS PsBattBatteryStart(PBRIDGE_BATTERY Battery);
+VOID PsBattBatteryStop(PBRIDGE_BATTERY Battery);
 
 #endif /* PSBATT_H */
