@@ -96,16 +96,17 @@ NTSTATUS BridgeSystemControl(PBRIDGE_BATTERY Battery, PIRP Irp);
 /* bridge_answer.c. How a driver maps one copy of its battery's data
  * (View, the driver's own type) to each QueryInformation level; a FALSE
  * (or a NULL Granularity) is a level it has no data for. */
+/* The level's text (ASCII) for the device name, manufacturer, unique ID
+ * and serial number levels. */
+typedef BOOLEAN BRIDGE_LEVEL_STRING(const VOID *View, BATTERY_QUERY_INFORMATION_LEVEL Level,
+                                    CHAR *Text, SIZE_T Size);
 typedef struct _BRIDGE_LEVELS {
     VOID (*Information)(const VOID *View, PBATTERY_INFORMATION Information);
     BOOLEAN (*Granularity)(const VOID *View, PBATTERY_REPORTING_SCALE Scale);
     BOOLEAN (*Temperature)(const VOID *View, PULONG Temperature);
     ULONG (*EstimatedTime)(const VOID *View, LONG AtRate);
     BOOLEAN (*Date)(const VOID *View, PBATTERY_MANUFACTURE_DATE Date);
-    /* The level's text (ASCII) for the device name, manufacturer, unique
-     * ID and serial number levels. */
-    BOOLEAN (*String)
-    (const VOID *View, BATTERY_QUERY_INFORMATION_LEVEL Level, CHAR *Text, SIZE_T Size);
+    BRIDGE_LEVEL_STRING *String;
 } BRIDGE_LEVELS;
 
 /* PASSIVE_LEVEL. One level's answer (strings as UTF-16, NUL included). A
