@@ -39,8 +39,9 @@ static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
 /* <= DISPATCH_LEVEL. The adapter's state as last read: at its start and
  * on each of its Notify(0x80), which the firmware raises on every _PSR
  * change (docs, firmware page) before the batteries' own notifications.
- * A battery's status does not evaluate _PSR: that was one ACPI round trip
- * (an IRP and two pool blocks) added to every IOCTL_BATTERY_QUERY_STATUS. */
+ * A battery's status evaluates _PSR only when the battery's charge
+ * direction changed (CmBattAcRefresh): on every IOCTL_BATTERY_QUERY_STATUS
+ * it was one ACPI round trip (an IRP and two pool blocks) more. */
 LONG CmBattAcOnline(VOID)
 {
     KIRQL irql;
@@ -48,6 +49,21 @@ LONG CmBattAcOnline(VOID)
     LONG state = CmBattAcState;
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
     return state;
+}
+
+VOID CmBattAcRefresh(VOID)
+{
+    KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    PCMBATT_EXTENSION adapter = CmBattAdapter;
+    /* Held by its remove lock, so a removal waits for this read. */
+    if (adapter && !NT_SUCCESS(IoAcquireRemoveLock(&adapter->RemoveLock, CmBattAcRefresh)))
+        adapter = NULL;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
+    if (!adapter)
+        return;
+    CmBattReadPsr(adapter);
+    IoReleaseRemoveLock(&adapter->RemoveLock, CmBattAcRefresh);
 }
 
 /* PASSIVE_LEVEL. Tells every listed battery's class driver; each is held

@@ -94,8 +94,11 @@ typedef struct _CMBATT_EXTENSION {
     CMBATT_STATIC_INFO Static;
     BOOLEAN NotifyArmed; /* SetStatusNotify in force */
     BATTERY_NOTIFY NotifyCriteria;
-    ULONG TripMwh; /* _BTP armed, mWh; 0 none */
+    ULONG TripMwh;  /* _BTP armed, mWh; 0 none */
+    ULONG LastFlow; /* _BST's charge direction at the last read (ac.c) */
 } CMBATT_EXTENSION, *PCMBATT_EXTENSION;
+
+#define CMBATT_FLOW_UNKNOWN 0xFFFFFFFFu
 
 extern UNICODE_STRING CmBattRegistryPath;
 
@@ -156,6 +159,8 @@ VOID CmBattAcNotify(PCMBATT_EXTENSION Ext, ULONG NotifyValue);
 /* 1 on line, 0 on battery, -1 unknown (no adapter started): as the adapter
  * last reported it (its start, its Notify). <= DISPATCH_LEVEL. */
 LONG CmBattAcOnline(VOID);
+/* PASSIVE_LEVEL: reads the adapter's _PSR again now (no adapter: nothing). */
+VOID CmBattAcRefresh(VOID);
 VOID CmBattListBattery(PCMBATT_EXTENSION Ext);
 VOID CmBattUnlistBattery(PCMBATT_EXTENSION Ext);
 

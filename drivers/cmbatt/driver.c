@@ -62,6 +62,7 @@ static NTSTATUS CmBattAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
     ext->Pdo = Pdo;
     ext->Tag = BATTERY_TAG_INVALID;
     ext->NextTag = 1;
+    ext->LastFlow = CMBATT_FLOW_UNKNOWN;
     IoInitializeRemoveLock(&ext->RemoveLock, CMBATT_TAG, 0, 0);
     KeInitializeMutex(&ext->Lock, 0);
     InitializeListHead(&ext->BatteryLink);

@@ -99,6 +99,15 @@ static NTSTATUS CmBattGetStatus(PCMBATT_EXTENSION Ext, PBATTERY_STATUS Status)
     if (!NT_SUCCESS(status))
         return STATUS_NO_SUCH_DEVICE; /* pinned: a firmware that does not answer */
     ULONG unit = Ext->Static.PowerUnit, volts = Ext->Static.DesignVoltage;
+    ULONG flow = bst.State & (CMBATT_BST_CHARGING | CMBATT_BST_DISCHARGING);
+    if (flow != Ext->LastFlow) {
+        /* The battery turned, so the adapter may have too: its Notify can
+         * still be on its way (this read would pair the new _BST with the
+         * old _PSR: charging, not on line), and some firmware never sends
+         * it. Only a turn pays for _PSR; a steady battery reads none. */
+        CmBattAcRefresh();
+        Ext->LastFlow = flow;
+    }
     LONG ac = CmBattAcOnline();
     /* No adapter to ask: on line unless the battery carries the system. */
     BOOLEAN online = ac >= 0 ? ac != 0 : !(bst.State & CMBATT_BST_DISCHARGING);

@@ -406,6 +406,7 @@ typedef struct bk_machine_ac {
     int line;
     bk_machine_bus_t bus;
     bool online;
+    bool notify; /* the firmware raises Notify(0x80) on it when _PSR changes */
 } bk_machine_ac_t;
 
 typedef struct bk_machine_device {

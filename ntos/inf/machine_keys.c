@@ -95,6 +95,8 @@ const mk_key_t bk_machine_keys[] = {
     {MS_AC, "bus", MK_ENUM, A(bus), 0, 0, bk_machine_ac_bus_names, "acpi", false,
      "acpi (ACPI0003)"},
     {MS_AC, "online", MK_BOOL, A(online), 0, 0, NULL, "yes", false, "on mains at start"},
+    {MS_AC, "notify", MK_BOOL, A(notify), 0, 0, NULL, "yes", false,
+     "the firmware notifies the adapter (0x80) when it goes on or off line"},
 
     {MS_DEVICE, "hardware_id", MK_STRING, D(hardware_id), 1, 255, NULL, NULL, true,
      "the device's hardware ID"},

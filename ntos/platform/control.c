@@ -45,9 +45,11 @@ NTSTATUS plat_set_ac_locked(const char *name, bool online)
             continue;
         a->online = online;
         /* docs (firmware page): on a _PSR change the platform notifies
-         * the power source device 0x80 at once. */
+         * the power source device 0x80 at once; a machine may say its
+         * firmware does not (notify = no), leaving the batteries' own. */
         plat_find_ac_locked(a->name, &device);
-        plat_queue_event_locked(device, BATTKIT_NOTIFY_STATUS);
+        if (a->notify)
+            plat_queue_event_locked(device, BATTKIT_NOTIFY_STATUS);
     }
     if (!any)
         return STATUS_NO_SUCH_DEVICE;

@@ -158,6 +158,7 @@ static int build_machine_locked(const bk_machine_t *m)
         plat.ac[i].line = m->acs[i].line;
         plat.ac[i].uid = (ULONG)i;
         plat.ac[i].online = m->acs[i].online;
+        plat.ac[i].notify = m->acs[i].notify;
         plat.nac++;
         plat.dev[plat.ndev++] = (plat_device_t){BattkitDeviceAcAdapter, i};
     }

@@ -60,6 +60,7 @@ typedef struct plat_ac {
     int line;
     ULONG uid;
     bool online;
+    bool notify; /* Notify(0x80) on a _PSR change; a firmware may not */
 } plat_ac_t;
 
 /* The platform's device table: batteries first, then AC adapters. */

@@ -42,6 +42,93 @@ TEST(pending_query_status_wait_sees_ac_unplugged_at_once)
     fx_stop(h);
 }
 
+/* Firmware that does not notify the adapter (notify = no) when the AC goes:
+ * the battery's own 0x80 (it turned from charging to discharging) is all
+ * the OS hears. cmbatt keeps the adapter's state between its Notify
+ * values, so it must read _PSR again when the battery turns, or it would
+ * report the battery discharging on line, and charging off line, until
+ * the next adapter Notify that never comes. The same read closes the
+ * window in which a battery's 0x80 is handled before the adapter's. */
+static const char silent_adapter_machine[] =
+    "[machine]\nname = silent-adapter\ntime = virtual\ncomposite_battery = no\n\n"
+    "[ac.ADP1]\nbus = acpi\nonline = yes\nnotify = no\n\n"
+    "[load]\nconstant_power_mw = 10000\n\n"
+    "[battery.BAT0]\nbus = acpi\ndesign_capacity_mwh = 57000\ndesign_voltage_mv = 11400\n"
+    "cells = 3\ninitial_soc_percent = 50\n";
+
+TEST(ac_change_the_firmware_does_not_notify_is_reported_when_the_battery_turns)
+{
+    ULONG tag;
+    BATTERY_STATUS st, now;
+    bk_platform_counters_t before, after;
+    bk_host_t *h = fx_start(NULL, silent_adapter_machine);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    REQUIRE(cb_query_status(b, tag, &now) == STATUS_SUCCESS);
+    CHECK_EQ(now.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
+    BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
+                             .Timeout = 0xFFFFFFFF,
+                             .PowerState = now.PowerState,
+                             .LowCapacity = 0,
+                             .HighCapacity = 0x7FFFFFFF};
+    bk_request_t *r = cb_wait_status(b, &w, &st);
+    REQUIRE(r);
+    bk_host_settle(h);
+    CHECK_STATUS(bk_request_status(r, NULL), STATUS_PENDING);
+
+    bk_platform_counters(h, &before);
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 0), STATUS_SUCCESS);
+    bk_host_settle(h); /* the battery's 0x80 -> cmbatt -> battc */
+    bk_platform_counters(h, &after);
+    CHECK_STATUS(bk_request_status(r, NULL), STATUS_SUCCESS);
+    CHECK_EQ(st.PowerState, BATTERY_DISCHARGING);
+    CHECK(after.ac_reads - before.ac_reads >= 1); /* the turn paid for _PSR */
+    bk_request_free(r);
+
+    /* A steady battery reads no _PSR... */
+    bk_platform_counters(h, &before);
+    for (int i = 0; i < 5; i++)
+        CHECK_STATUS(cb_query_status(b, tag, &now), STATUS_SUCCESS);
+    bk_platform_counters(h, &after);
+    CHECK_EQ(now.PowerState, BATTERY_DISCHARGING);
+    CHECK_EQ(after.ac_reads - before.ac_reads, 0);
+
+    /* ...and plugging in again is seen the same way. */
+    CHECK_STATUS(bk_platform_set_ac(h, NULL, 1), STATUS_SUCCESS);
+    bk_host_settle(h);
+    CHECK_STATUS(cb_query_status(b, tag, &now), STATUS_SUCCESS);
+    CHECK_EQ(now.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
+    bk_close(b);
+    fx_stop(h);
+}
+
+/* A status read between the AC change and the adapter's Notify (which a
+ * worker delivers later) pairs the new _BST with the new _PSR: what the
+ * 1,000-waiter bench saw as "charging, not on line" (PowerState 0x4). */
+TEST(query_status_right_after_an_ac_change_is_consistent_before_the_notify)
+{
+    ULONG tag;
+    BATTERY_STATUS now;
+    bk_host_t *h = fx_start(NULL, NULL);
+    REQUIRE(h);
+    bk_handle_t *b = cb_open_battery(h, 0);
+    REQUIRE(b);
+    REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
+    for (int i = 0; i < 20; i++) {
+        BOOLEAN online = i % 2 == 1;
+        CHECK_STATUS(bk_platform_set_ac(h, NULL, online), STATUS_SUCCESS);
+        /* no settle: the adapter's Notify may not have been handled yet */
+        CHECK_STATUS(cb_query_status(b, tag, &now), STATUS_SUCCESS);
+        CHECK_EQ(now.PowerState & (BATTERY_POWER_ON_LINE | BATTERY_CHARGING | BATTERY_DISCHARGING),
+                 online ? BATTERY_POWER_ON_LINE | BATTERY_CHARGING : BATTERY_DISCHARGING);
+        bk_host_settle(h);
+    }
+    bk_close(b);
+    fx_stop(h);
+}
+
 TEST(removal_and_reinsertion_change_the_tag_and_end_a_tag_wait)
 {
     ULONG tag1, tag2 = 0, tag;
