@@ -505,8 +505,10 @@ TEST(thousand_clients_with_churn_and_kills_every_wait_completes)
     CHECK_EQ(st.failures, 0);
     CHECK(st.completed > 100);
     CHECK(st.cancelled > 10);
-    /* Most cancels and closes beat the next change (50 ms away). */
-    CHECK(st.cancelled_status > (st.cancelled + st.closed) / 2);
+    /* A cancel or close races the next change (50 ms away): on an idle
+     * machine most win, on a loaded one (ASan, load 6) about 40 %. A cancel
+     * that did nothing would end none STATUS_CANCELLED. */
+    CHECK(st.cancelled_status > (st.cancelled + st.closed) / 10);
     CHECK(st.closed > 10);
     CHECK(st.killed >= KILLERS * KILLER_WAITS);
     CHECK_EQ(sims_answered, sims_sent);
