@@ -57,6 +57,17 @@ bk_request_t *cb_wait_status(bk_handle_t *h, const BATTERY_WAIT_STATUS *wait, BA
     return r;
 }
 
+bk_request_t *cb_wait_power_change(bk_handle_t *h, ULONG tag, ULONG power_state,
+                                   BATTERY_STATUS *out)
+{
+    BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
+                             .Timeout = 0xFFFFFFFF,
+                             .PowerState = power_state,
+                             .LowCapacity = 0,
+                             .HighCapacity = 0x7FFFFFFF};
+    return cb_wait_status(h, &w, out);
+}
+
 bk_request_t *cb_wait_tag(bk_handle_t *h, ULONG wait_ms, ULONG *tag)
 {
     bk_request_t *r = NULL;

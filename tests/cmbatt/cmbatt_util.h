@@ -15,6 +15,10 @@ NTSTATUS cb_query_info(bk_handle_t *h, ULONG tag, BATTERY_QUERY_INFORMATION_LEVE
 NTSTATUS cb_query_status(bk_handle_t *h, ULONG tag, BATTERY_STATUS *status);
 /* An asynchronous QUERY_STATUS wait with the given conditions. */
 bk_request_t *cb_wait_status(bk_handle_t *h, const BATTERY_WAIT_STATUS *wait, BATTERY_STATUS *out);
+/* A wait (no timeout, no capacity bounds) that ends when the power state
+ * is no longer `power_state`. */
+bk_request_t *cb_wait_power_change(bk_handle_t *h, ULONG tag, ULONG power_state,
+                                   BATTERY_STATUS *out);
 bk_request_t *cb_wait_tag(bk_handle_t *h, ULONG wait_ms, ULONG *tag);
 
 #endif

@@ -19,12 +19,7 @@ TEST(pending_query_status_wait_sees_ac_unplugged_at_once)
     REQUIRE(b);
     REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
     REQUIRE(cb_query_status(b, tag, &now) == STATUS_SUCCESS);
-    BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
-                             .Timeout = 0xFFFFFFFF,
-                             .PowerState = now.PowerState,
-                             .LowCapacity = 0,
-                             .HighCapacity = 0x7FFFFFFF};
-    bk_request_t *r = cb_wait_status(b, &w, &st);
+    bk_request_t *r = cb_wait_power_change(b, tag, now.PowerState, &st);
     REQUIRE(r);
     bk_host_settle(h);
     CHECK_STATUS(bk_request_status(r, NULL), STATUS_PENDING);
@@ -68,12 +63,7 @@ TEST(ac_change_the_firmware_does_not_notify_is_reported_when_the_battery_turns)
     REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
     REQUIRE(cb_query_status(b, tag, &now) == STATUS_SUCCESS);
     CHECK_EQ(now.PowerState, BATTERY_POWER_ON_LINE | BATTERY_CHARGING);
-    BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
-                             .Timeout = 0xFFFFFFFF,
-                             .PowerState = now.PowerState,
-                             .LowCapacity = 0,
-                             .HighCapacity = 0x7FFFFFFF};
-    bk_request_t *r = cb_wait_status(b, &w, &st);
+    bk_request_t *r = cb_wait_power_change(b, tag, now.PowerState, &st);
     REQUIRE(r);
     bk_host_settle(h);
     CHECK_STATUS(bk_request_status(r, NULL), STATUS_PENDING);
@@ -350,12 +340,7 @@ TEST(removing_the_bus_with_a_wait_pending_completes_it_and_frees_everything)
     REQUIRE(b);
     REQUIRE(cb_query_tag(b, 0, &tag) == STATUS_SUCCESS);
     REQUIRE(cb_query_status(b, tag, &now) == STATUS_SUCCESS);
-    BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
-                             .Timeout = 0xFFFFFFFF,
-                             .PowerState = now.PowerState,
-                             .LowCapacity = 0,
-                             .HighCapacity = 0x7FFFFFFF};
-    bk_request_t *req = cb_wait_status(b, &w, &st);
+    bk_request_t *req = cb_wait_power_change(b, tag, now.PowerState, &st);
     REQUIRE(req);
     bk_host_settle(h);
     REQUIRE(bk_request_status(req, NULL) == STATUS_PENDING);
@@ -413,12 +398,7 @@ TEST(ac_change_notifies_every_battery_of_a_500_battery_machine)
         REQUIRE(b[i]);
         REQUIRE(cb_query_tag(b[i], 0, &tag) == STATUS_SUCCESS);
         REQUIRE(cb_query_status(b[i], tag, &now) == STATUS_SUCCESS);
-        BATTERY_WAIT_STATUS w = {.BatteryTag = tag,
-                                 .Timeout = 0xFFFFFFFF,
-                                 .PowerState = now.PowerState,
-                                 .LowCapacity = 0,
-                                 .HighCapacity = 0x7FFFFFFF};
-        r[i] = cb_wait_status(b[i], &w, &st[i]);
+        r[i] = cb_wait_power_change(b[i], tag, now.PowerState, &st[i]);
         REQUIRE(r[i]);
     }
     bk_host_settle(h);
