@@ -72,6 +72,8 @@ void ex_free(void *p, ULONG tag, bool check_tag);
  * the host made on a driver's behalf, such as its device object). */
 void ex_set_owner(void *p, const void *caller);
 void ex_pool_stats(ex_pool_stats_t *stats);
+/* How often the pool lock was taken (tests count the work a path does). */
+uint64_t ex_pool_lock_rounds(void);
 /* Calls fn for each outstanding block owned by `owner` (NULL: every block).
  * Returns the number of blocks. */
 size_t ex_pool_walk(const void *owner, void (*fn)(ULONG tag, SIZE_T size, void *ctx), void *ctx);

@@ -49,6 +49,32 @@ static LIST_ENTRY live = {&live, &live};
 static ex_pool_stats_t stats;
 static pool_block_t *free_lists[POOL_CACHE_MAX / POOL_CACHE_STEP];
 static uint32_t free_counts[POOL_CACHE_MAX / POOL_CACHE_STEP];
+static uint64_t lock_rounds; /* pool_lock taken (under it): what tests count */
+
+/* Per-thread magazines (Windows keeps its small-block lookaside lists per
+ * processor): a small block freed on a thread is kept for that thread's
+ * next allocation of its class, with no pool lock either way. A kept
+ * block stays on `live` (only the lock's holder links or unlinks), marked
+ * POOL_FREED so a double free still stops the host and the walk skips it;
+ * the thread's counters say what its kept blocks take off the global
+ * stats, which ex_pool_stats adds up. A thread that exits gives its
+ * blocks back to the shared lists. */
+#define POOL_CLASSES        (POOL_CACHE_MAX / POOL_CACHE_STEP)
+#define POOL_MAGAZINE_DEPTH 4
+typedef struct pool_magazine {
+    pool_block_t *kept[POOL_CLASSES][POOL_MAGAZINE_DEPTH];
+    uint32_t counts[POOL_CLASSES];
+    /* Written by the thread, read by ex_pool_stats: relaxed atomics.
+     * Unsigned: `blocks` and `bytes` go below zero while blocks are kept. */
+    uint64_t allocations, frees, blocks, bytes;
+    struct pool_magazine *next, *prev; /* magazines, under pool_lock */
+} pool_magazine_t;
+
+static __thread pool_magazine_t *thread_magazine __attribute__((tls_model("initial-exec")));
+static pool_magazine_t magazines = {.next = &magazines, .prev = &magazines}; /* list head */
+static pthread_key_t magazine_key;
+static pthread_once_t magazine_once = PTHREAD_ONCE_INIT;
+static bool magazine_key_made;
 
 static void pool_acquire(void)
 {
@@ -65,6 +91,7 @@ static void pool_acquire(void)
 
 static void pool_release(void)
 {
+    __atomic_store_n(&lock_rounds, lock_rounds + 1, __ATOMIC_RELAXED);
     __atomic_store_n(&pool_lock, 0, __ATOMIC_RELEASE);
 }
 
@@ -109,6 +136,73 @@ static void insert_live_locked(pool_block_t *b)
     stats.bytes_outstanding += b->size;
 }
 
+static inline void relaxed_add(uint64_t *counter, uint64_t n)
+{
+    __atomic_store_n(counter, __atomic_load_n(counter, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+/* The thread is exiting: its kept blocks go back to the shared lists (or
+ * to malloc), its counters into the global stats. */
+static void magazine_exit(void *p)
+{
+    pool_magazine_t *m = p;
+    pool_block_t *spill[POOL_CLASSES * POOL_MAGAZINE_DEPTH];
+    int spilled = 0;
+    thread_magazine = NULL; /* a later destructor's pool use goes the shared way */
+    pool_acquire();
+    for (int i = 0; i < POOL_CLASSES; i++) {
+        for (uint32_t k = 0; k < m->counts[i]; k++) {
+            pool_block_t *b = m->kept[i][k];
+            /* Off `live` for good: the global count loses what the
+             * magazine's counters had already taken off. */
+            RemoveEntryList(&b->link);
+            stats.blocks_outstanding--;
+            stats.bytes_outstanding -= b->size;
+            m->blocks++;
+            m->bytes += b->size;
+            if (!push_free_locked(b))
+                spill[spilled++] = b;
+        }
+    }
+    stats.allocations += m->allocations;
+    stats.frees += m->frees;
+    stats.blocks_outstanding += m->blocks;
+    stats.bytes_outstanding += m->bytes;
+    m->prev->next = m->next;
+    m->next->prev = m->prev;
+    pool_release();
+    for (int i = 0; i < spilled; i++)
+        free(spill[i]);
+    free(m);
+}
+
+static void magazine_key_make(void)
+{
+    magazine_key_made = pthread_key_create(&magazine_key, magazine_exit) == 0;
+}
+
+/* The calling thread's magazine, made on its first small free; NULL if
+ * none can be (the block then goes the shared way). */
+static __attribute__((noinline, cold)) pool_magazine_t *magazine_new(void)
+{
+    pthread_once(&magazine_once, magazine_key_make);
+    if (!magazine_key_made)
+        return NULL;
+    pool_magazine_t *m = calloc(1, sizeof(*m));
+    if (!m || pthread_setspecific(magazine_key, m) != 0) {
+        free(m);
+        return NULL;
+    }
+    pool_acquire();
+    m->next = &magazines;
+    m->prev = magazines.prev;
+    magazines.prev->next = m;
+    magazines.prev = m;
+    pool_release();
+    thread_magazine = m;
+    return m;
+}
+
 void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *caller)
 {
     if ((type & 1) == PagedPool)
@@ -126,6 +220,25 @@ void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *ca
                                              ? (uint32_t)((size - 1) / POOL_CACHE_STEP + 1)
                                              : 0};
     pool_block_t *b = NULL;
+    pool_magazine_t *m = thread_magazine;
+    if (header.size_class && m && m->counts[header.size_class - 1]) {
+        /* Kept by this thread, still on `live`: no lock. The walk reads
+         * the fields it reports (under the lock) while this thread
+         * writes them, so both sides use atomics; magic goes last. */
+        uint32_t i = header.size_class - 1;
+        b = m->kept[i][--m->counts[i]];
+        __atomic_store_n(&b->tag, tag, __ATOMIC_RELAXED);
+        __atomic_store_n(&b->size, size, __ATOMIC_RELAXED);
+        __atomic_store_n(&b->owner, header.owner, __ATOMIC_RELAXED);
+        b->type = type;
+        __atomic_store_n(&b->magic, POOL_MAGIC, __ATOMIC_RELEASE);
+        relaxed_add(&m->allocations, 1);
+        relaxed_add(&m->blocks, 1);
+        relaxed_add(&m->bytes, size);
+        if (zero)
+            memset(b + 1, 0, size);
+        return b + 1;
+    }
     if (header.size_class) {
         /* One locked section on a hit: the pop and the insert. */
         pool_acquire();
@@ -160,7 +273,7 @@ void ex_set_owner(void *p, const void *caller)
     pool_block_t *b = (pool_block_t *)p - 1;
     const void *owner = ldr_owner_of(caller);
     pool_acquire();
-    b->owner = owner;
+    __atomic_store_n(&b->owner, owner, __ATOMIC_RELAXED);
     pool_release();
 }
 
@@ -182,6 +295,20 @@ void ex_free(void *p, ULONG tag, bool check_tag)
         tag_text(tag, got);
         fprintf(stderr, "BAD_POOL_CALLER: block %p has tag '%s', freed with '%s'\n", p, want, got);
         KeBugCheckEx(0xC2, 0x9B, (ULONG_PTR)p, b->tag, tag);
+    }
+    if (b->size_class) {
+        pool_magazine_t *m = thread_magazine;
+        if (!m)
+            m = magazine_new();
+        uint32_t i = b->size_class - 1;
+        if (m && m->counts[i] < POOL_MAGAZINE_DEPTH) {
+            __atomic_store_n(&b->magic, POOL_FREED, __ATOMIC_RELAXED);
+            m->kept[i][m->counts[i]++] = b;
+            relaxed_add(&m->frees, 1);
+            relaxed_add(&m->blocks, (uint64_t)-1);
+            relaxed_add(&m->bytes, -(uint64_t)b->size);
+            return;
+        }
     }
     b->magic = POOL_FREED;
     pool_acquire();
@@ -230,7 +357,18 @@ void ex_pool_stats(ex_pool_stats_t *out)
 {
     pool_acquire();
     *out = stats;
+    for (pool_magazine_t *m = magazines.next; m != &magazines; m = m->next) {
+        out->allocations += __atomic_load_n(&m->allocations, __ATOMIC_RELAXED);
+        out->frees += __atomic_load_n(&m->frees, __ATOMIC_RELAXED);
+        out->blocks_outstanding += __atomic_load_n(&m->blocks, __ATOMIC_RELAXED);
+        out->bytes_outstanding += __atomic_load_n(&m->bytes, __ATOMIC_RELAXED);
+    }
     pool_release();
+}
+
+uint64_t ex_pool_lock_rounds(void)
+{
+    return __atomic_load_n(&lock_rounds, __ATOMIC_RELAXED);
 }
 
 size_t ex_pool_walk(const void *owner, void (*fn)(ULONG tag, SIZE_T size, void *ctx), void *ctx)
@@ -239,11 +377,14 @@ size_t ex_pool_walk(const void *owner, void (*fn)(ULONG tag, SIZE_T size, void *
     pool_acquire();
     for (PLIST_ENTRY e = live.Flink; e != &live; e = e->Flink) {
         pool_block_t *b = CONTAINING_RECORD(e, pool_block_t, link);
-        if (owner && b->owner != owner)
+        if (__atomic_load_n(&b->magic, __ATOMIC_ACQUIRE) != POOL_MAGIC)
+            continue; /* kept in a thread's magazine, or being freed */
+        if (owner && __atomic_load_n(&b->owner, __ATOMIC_RELAXED) != owner)
             continue;
         n++;
         if (fn)
-            fn(b->tag, b->size, ctx);
+            fn(__atomic_load_n(&b->tag, __ATOMIC_RELAXED),
+               __atomic_load_n(&b->size, __ATOMIC_RELAXED), ctx);
     }
     pool_release();
     return n;

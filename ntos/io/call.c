@@ -4,24 +4,92 @@
 #include "../private.h"
 
 #include <battkit/host.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 void io_finish_irp(PIRP irp);
 
 /* Every IoCallDriver, each driver's hop counted: what a test counts to
- * show an operation sends no more IRPs than it should. */
-static _Atomic uint64_t calls;
+ * show an operation sends no more IRPs than it should. Counted per thread
+ * (a plain add: one shared atomic counter was a locked instruction on
+ * every hop of every query) and summed when read; a thread that exits
+ * leaves its count in `retired`. */
+typedef struct call_counter {
+    uint64_t count; /* written by its thread only */
+    struct call_counter *next, *prev;
+} call_counter_t;
+
+static __thread call_counter_t *thread_calls __attribute__((tls_model("initial-exec")));
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
+static call_counter_t counters = {0, &counters, &counters}; /* list head */
+static uint64_t retired;                                    /* counters_lock */
+static _Atomic uint64_t unregistered; /* hops of threads whose counter could not be made */
+static pthread_key_t counter_key;
+static pthread_once_t counter_once = PTHREAD_ONCE_INIT;
+
+static void counter_exit(void *p)
+{
+    call_counter_t *c = p;
+    thread_calls = NULL; /* a hop from a later destructor registers anew */
+    pthread_mutex_lock(&counters_lock);
+    c->prev->next = c->next;
+    c->next->prev = c->prev;
+    retired += c->count;
+    pthread_mutex_unlock(&counters_lock);
+    free(c);
+}
+
+static void counter_key_make(void)
+{
+    if (pthread_key_create(&counter_key, counter_exit) != 0)
+        abort(); /* at the first IoCallDriver: nothing to unwind */
+}
+
+/* The calling thread's first hop: its counter, registered. */
+static __attribute__((noinline, cold)) void count_first_call(void)
+{
+    pthread_once(&counter_once, counter_key_make);
+    call_counter_t *c = calloc(1, sizeof(*c));
+    if (!c || pthread_setspecific(counter_key, c) != 0) {
+        free(c);
+        atomic_fetch_add_explicit(&unregistered, 1, memory_order_relaxed);
+        return;
+    }
+    c->count = 1;
+    pthread_mutex_lock(&counters_lock);
+    c->next = &counters;
+    c->prev = counters.prev;
+    counters.prev->next = c;
+    counters.prev = c;
+    pthread_mutex_unlock(&counters_lock);
+    thread_calls = c;
+}
+
+static inline void count_call(void)
+{
+    call_counter_t *c = thread_calls;
+    if (__builtin_expect(c != NULL, 1))
+        __atomic_store_n(&c->count, c->count + 1, __ATOMIC_RELAXED);
+    else
+        count_first_call();
+}
 
 uint64_t bk_host_io_call_count(void)
 {
-    return calls;
+    pthread_mutex_lock(&counters_lock);
+    uint64_t n = retired + atomic_load_explicit(&unregistered, memory_order_relaxed);
+    for (call_counter_t *c = counters.next; c != &counters; c = c->next)
+        n += __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&counters_lock);
+    return n;
 }
 
 NTSTATUS FASTCALL IofCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     KE_ASSERT_IRQL_LE(DISPATCH_LEVEL);
-    atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
+    count_call();
     if (Irp->Type != IO_TYPE_IRP)
         KeBugCheckEx(0x44, (ULONG_PTR)Irp, 0x2, 0, 0);
     Irp->CurrentLocation--;

@@ -3,6 +3,8 @@
  * remove locks, work items, device stacks and references. */
 #include "core_fixture.h"
 
+#include <battkit/host.h>
+
 void bk_test_setup(void)
 {
     fixture_start(CLK_VIRTUAL);
@@ -243,6 +245,87 @@ TEST(buffered_ioctl_request_is_one_pool_block_freed_with_the_irp)
     ex_pool_stats(&after);
     CHECK_EQ(after.blocks_outstanding, before.blocks_outstanding); /* nothing left behind */
     destroy_stack();
+}
+
+/* A device that answers a buffered IOCTL at once: 4 bytes, 0xC0FFEE. */
+static NTSTATUS answer_dispatch(PDEVICE_OBJECT dev, PIRP irp)
+{
+    (void)dev;
+    *(ULONG *)irp->AssociatedIrp.SystemBuffer = 0xC0FFEE;
+    irp->IoStatus.Status = STATUS_SUCCESS;
+    irp->IoStatus.Information = sizeof(ULONG);
+    IoCompleteRequest(irp, IO_NO_INCREMENT);
+    return STATUS_SUCCESS;
+}
+
+/* One synchronous buffered IOCTL to dev; 0 if it was answered. */
+static int ask(PDEVICE_OBJECT dev)
+{
+    KEVENT done;
+    IO_STATUS_BLOCK iosb = {0};
+    ULONG in = 7, out = 0;
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    PIRP irp = IoBuildDeviceIoControlRequest(0x00294044, dev, &in, sizeof in, &out, sizeof out,
+                                             FALSE, &done, &iosb);
+    if (!irp || IoCallDriver(dev, irp) != STATUS_SUCCESS)
+        return -1;
+    return iosb.Status == STATUS_SUCCESS && out == 0xC0FFEE ? 0 : -1;
+}
+
+#define ASKS_PER_THREAD 1000
+
+static void *ask_many(void *dev)
+{
+    for (int i = 0; i < ASKS_PER_THREAD; i++)
+        if (ask(dev) != 0)
+            return (void *)1;
+    return NULL;
+}
+
+/* bk_host_io_call_count is counted per thread (no shared atomic on every
+ * hop): it still counts each hop exactly, from every thread, including
+ * threads that have exited since. */
+TEST(io_call_count_counts_every_hop_of_every_thread_including_exited_ones)
+{
+    PDEVICE_OBJECT dev = fixture_device(answer_dispatch, 0);
+    uint64_t before = bk_host_io_call_count();
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        REQUIRE(pthread_create(&t[i], NULL, ask_many, dev) == 0);
+    int failed = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        failed += r != NULL;
+    }
+    CHECK_EQ(failed, 0);
+    CHECK_EQ(ask(dev), 0); /* and this thread's own */
+    CHECK_EQ(bk_host_io_call_count() - before, 4 * ASKS_PER_THREAD + 1);
+    fixture_delete(dev);
+}
+
+/* Issue 15: the IRP of a synchronous buffered IOCTL is one pool block
+ * that the next request on the thread takes again from the thread's
+ * magazine: after the first, a request takes no pool lock, and the pool
+ * still counts each IRP as an allocation and a free. */
+TEST(buffered_ioctl_after_the_first_takes_no_pool_lock)
+{
+    PDEVICE_OBJECT dev = fixture_device(answer_dispatch, 0);
+    CHECK_EQ(ask(dev), 0);
+    ex_pool_stats_t before, after;
+    ex_pool_stats(&before);
+    uint64_t rounds = ex_pool_lock_rounds();
+    int failed = 0;
+    for (int i = 0; i < 100; i++)
+        failed += ask(dev) != 0;
+    uint64_t taken = ex_pool_lock_rounds() - rounds;
+    ex_pool_stats(&after);
+    CHECK_EQ(failed, 0);
+    CHECK_EQ(taken, 0);
+    CHECK_EQ(after.allocations - before.allocations, 100);
+    CHECK_EQ(after.frees - before.frees, 100);
+    CHECK_EQ(after.blocks_outstanding, before.blocks_outstanding);
+    fixture_delete(dev);
 }
 
 /* ---- cancel ---- */
