@@ -64,9 +64,10 @@ static uint64_t lock_rounds; /* pool_lock taken (under it): what tests count */
 typedef struct pool_magazine {
     pool_block_t *kept[POOL_CLASSES][POOL_MAGAZINE_DEPTH];
     uint32_t counts[POOL_CLASSES];
-    /* Written by the thread, read by ex_pool_stats: relaxed atomics.
-     * Unsigned: `blocks` and `bytes` go below zero while blocks are kept. */
-    uint64_t allocations, frees, blocks, bytes;
+    /* Written by the thread, read by ex_pool_stats: relaxed atomics. The
+     * outstanding count moves by allocations - frees; `bytes` (unsigned)
+     * goes below zero while blocks are kept. */
+    uint64_t allocations, frees, bytes;
     struct pool_magazine *next, *prev; /* magazines, under pool_lock */
 } pool_magazine_t;
 
@@ -153,20 +154,17 @@ static void magazine_exit(void *p)
     for (int i = 0; i < POOL_CLASSES; i++) {
         for (uint32_t k = 0; k < m->counts[i]; k++) {
             pool_block_t *b = m->kept[i][k];
-            /* Off `live` for good: the global count loses what the
-             * magazine's counters had already taken off. */
+            /* Off `live` for good. The global totals still count it,
+             * and the magazine's counters take it off again: leaving
+             * both alone keeps their sum. */
             RemoveEntryList(&b->link);
-            stats.blocks_outstanding--;
-            stats.bytes_outstanding -= b->size;
-            m->blocks++;
-            m->bytes += b->size;
             if (!push_free_locked(b))
                 spill[spilled++] = b;
         }
     }
     stats.allocations += m->allocations;
     stats.frees += m->frees;
-    stats.blocks_outstanding += m->blocks;
+    stats.blocks_outstanding += m->allocations - m->frees;
     stats.bytes_outstanding += m->bytes;
     m->prev->next = m->next;
     m->next->prev = m->prev;
@@ -233,7 +231,6 @@ void *ex_alloc(POOL_TYPE type, SIZE_T size, ULONG tag, bool zero, const void *ca
         b->type = type;
         __atomic_store_n(&b->magic, POOL_MAGIC, __ATOMIC_RELEASE);
         relaxed_add(&m->allocations, 1);
-        relaxed_add(&m->blocks, 1);
         relaxed_add(&m->bytes, size);
         if (zero)
             memset(b + 1, 0, size);
@@ -305,7 +302,6 @@ void ex_free(void *p, ULONG tag, bool check_tag)
             __atomic_store_n(&b->magic, POOL_FREED, __ATOMIC_RELAXED);
             m->kept[i][m->counts[i]++] = b;
             relaxed_add(&m->frees, 1);
-            relaxed_add(&m->blocks, (uint64_t)-1);
             relaxed_add(&m->bytes, -(uint64_t)b->size);
             return;
         }
@@ -358,9 +354,11 @@ void ex_pool_stats(ex_pool_stats_t *out)
     pool_acquire();
     *out = stats;
     for (pool_magazine_t *m = magazines.next; m != &magazines; m = m->next) {
-        out->allocations += __atomic_load_n(&m->allocations, __ATOMIC_RELAXED);
-        out->frees += __atomic_load_n(&m->frees, __ATOMIC_RELAXED);
-        out->blocks_outstanding += __atomic_load_n(&m->blocks, __ATOMIC_RELAXED);
+        uint64_t allocations = __atomic_load_n(&m->allocations, __ATOMIC_RELAXED);
+        uint64_t frees = __atomic_load_n(&m->frees, __ATOMIC_RELAXED);
+        out->allocations += allocations;
+        out->frees += frees;
+        out->blocks_outstanding += allocations - frees;
         out->bytes_outstanding += __atomic_load_n(&m->bytes, __ATOMIC_RELAXED);
     }
     pool_release();

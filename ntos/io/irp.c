@@ -53,10 +53,14 @@ static PIRP alloc_buffered_irp(CCHAR stack_size, const void *in, ULONG in_len, U
     if (!irp)
         return NULL;
     init_irp(irp, stack_size);
-    void *sys = (char *)irp + head;
-    memset(sys, 0, len);
-    if (in && in_len)
-        memcpy(sys, in, in_len);
+    char *sys = (char *)irp + head;
+    /* The input, then zeros for the rest: the buffer never shows what the
+     * block's last holder left in it, and no byte is written twice. */
+    ULONG copied = in ? in_len : 0;
+    if (copied)
+        memcpy(sys, in, copied);
+    if (len > copied)
+        memset(sys + copied, 0, len - copied);
     irp->AssociatedIrp.SystemBuffer = sys;
     irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER;
     if (output)
@@ -230,8 +234,13 @@ void io_finish_irp(PIRP irp)
         return;
     }
     if (irp->Flags & BK_IRP_IO_BUILT) {
-        if (irp->UserIosb)
-            *irp->UserIosb = irp->IoStatus;
+        if (irp->UserIosb) {
+            /* Field by field: the driver just stored Status and
+             * Information apart, and one 16-byte load spanning both
+             * waits for those stores to retire (no forwarding). */
+            irp->UserIosb->Status = irp->IoStatus.Status;
+            irp->UserIosb->Information = irp->IoStatus.Information;
+        }
         PKEVENT event = irp->UserEvent;
         IoFreeIrp(irp);
         if (event)

@@ -328,6 +328,37 @@ TEST(buffered_ioctl_after_the_first_takes_no_pool_lock)
     fixture_delete(dev);
 }
 
+/* The system buffer of a buffered IOCTL holds the input and zeros after
+ * it (the input is copied, the rest cleared, nothing written twice), even
+ * in a block whose last holder filled it: nothing of it shows. */
+TEST(system_buffer_past_the_input_is_zero_in_a_reused_block)
+{
+    PDEVICE_OBJECT dev = fixture_device(answer_dispatch, 0);
+    size_t head = ((size_t)IoSizeOfIrp(dev->StackSize) + 15) & ~(size_t)15;
+    UCHAR *dirty = ExAllocatePoolWithTag(NonPagedPoolNx, head + 64, 'prIA');
+    REQUIRE(dirty != NULL);
+    memset(dirty, 0xA5, head + 64);
+    ExFreePoolWithTag(dirty, 'prIA');
+    KEVENT done;
+    IO_STATUS_BLOCK iosb;
+    ULONG in = 0x01020304;
+    UCHAR out[64];
+    KeInitializeEvent(&done, NotificationEvent, FALSE);
+    PIRP irp = IoBuildDeviceIoControlRequest(0x00294044, dev, &in, sizeof in, out, sizeof out,
+                                             FALSE, &done, &iosb);
+    REQUIRE(irp != NULL);
+    CHECK((void *)irp == (void *)dirty); /* the block just freed */
+    UCHAR *sys = irp->AssociatedIrp.SystemBuffer;
+    CHECK(memcmp(sys, &in, sizeof in) == 0);
+    int nonzero = 0;
+    for (size_t i = sizeof in; i < sizeof out; i++)
+        nonzero += sys[i] != 0;
+    CHECK_EQ(nonzero, 0);
+    CHECK_EQ(IoGetNextIrpStackLocation(irp)->CompletionRoutine == NULL, 1);
+    IoFreeIrp(irp);
+    fixture_delete(dev);
+}
+
 /* ---- cancel ---- */
 static int cancel_calls;
 static PIRP cancel_queue;
