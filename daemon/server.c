@@ -154,11 +154,13 @@ fail:
 }
 
 /* Connections taken per wake-up of the listening socket (level-triggered:
- * the rest wait for the next turn of the loop). Unbounded, a storm of
- * reconnects was all accepted before the hang-ups queued behind it were
- * seen, so the dead still counted against --max-clients and the clients
- * already served waited on the storm. */
-#define ACCEPT_BATCH 64
+ * the rest wait for the next turn of the loop, which hands out at most 64
+ * events). Kept well below that, the clients already connected - their
+ * requests and their hang-ups - go first: under a storm of reconnects,
+ * accepting more a turn than the turn could serve let connections that
+ * had hung up, not yet seen, count against --max-clients until it refused
+ * (the ASan soak: "4096 clients already" with 1,000 connected). */
+#define ACCEPT_BATCH 8
 
 static void accept_clients(void)
 {

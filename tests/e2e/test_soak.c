@@ -94,6 +94,23 @@ static void conn_close(conn_t *c)
 }
 
 /* A fresh connection: HELLO and OPEN go out at once (frames are in order). */
+/* What battd said about it (the run folder goes at exit): its warnings
+ * and errors, the last few, so a CI log shows why a client was hung up. */
+static void dump_battd_warnings(const battd_t *d)
+{
+    FILE *f = fopen(d->log, "r");
+    char line[512], last[20][512];
+    int n = 0;
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f))
+        if (strstr(line, " warn") || strstr(line, " error") || strstr(line, "Sanitizer"))
+            snprintf(last[n++ % 20], sizeof last[0], "%s", line);
+    fclose(f);
+    for (int i = n > 20 ? n - 20 : 0; i < n; i++)
+        fprintf(stderr, "battd: %s", last[i % 20]);
+}
+
 static void conn_start(conn_t *c)
 {
     unsigned generation = c->generation + 1;
@@ -500,8 +517,10 @@ TEST(thousand_clients_with_churn_and_kills_every_wait_completes)
             "%u/%u changes answered\n",
             seconds, st.connects, st.armed, st.completed, st.cancelled, st.closed,
             st.cancelled_status, st.hangups, st.killed, sims_answered, sims_sent);
-    if (st.failures)
+    if (st.failures) {
         fprintf(stderr, "%u failures, the first: %s\n", st.failures, st.first_failure);
+        dump_battd_warnings(&d);
+    }
     CHECK_EQ(st.failures, 0);
     CHECK(st.completed > 100);
     CHECK(st.cancelled > 10);
