@@ -131,7 +131,7 @@ BOOLEAN NTAPI KeSetCoalescableTimer(PKTIMER Timer, LARGE_INTEGER DueTime, ULONG 
                                     ULONG TolerableDelay, PKDPC Dpc)
 {
     /* A period beyond LONG is not a timer anyone can wait out: clamped. */
-    LONG period = Period > (ULONG)LONG_MAX ? LONG_MAX : (LONG)Period;
+    LONG period = Period > (ULONG)MAXLONG ? MAXLONG : (LONG)Period;
     return set_timer(Timer, DueTime, period, TolerableDelay, Dpc);
 }
 

@@ -50,8 +50,10 @@ static int parse_value(const struct key *k, const char *v, DWORD *out)
 {
     if (k->kind == K_ACTION) {
         for (size_t i = 0; i < ACTION_COUNT; i++)
-            if (!strcmp(v, actions[i]))
-                return (int)(*out = (DWORD)i), 0;
+            if (!strcmp(v, actions[i])) {
+                *out = (DWORD)i;
+                return 0;
+            }
         return usage_error("policy %s: '%s' is not none, notify, sleep, hibernate or shutdown",
                            k->name, v);
     }
