@@ -42,17 +42,6 @@ extern char **environ;
 static const char ups_dev[] = "battery.charge: 80\nbattery.runtime: 1800\nbattery.voltage: 26.4\n"
                               "ups.status: OL CHRG\n";
 
-static int write_text(const char *dir, const char *name, const char *text)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
-}
-
 /* utime + stime of pid, in clock ticks; -1 if unreadable. */
 static long long cpu_ticks(pid_t pid)
 {
@@ -201,16 +190,16 @@ int main(void)
     mkdir(root, 0755);
     mkdir(bat, 0755);
     mkdir(ac, 0755);
-    write_text(bat, "type", "Battery\n");
-    write_text(bat, "present", "1\n");
-    write_text(bat, "status", "Charging\n");
-    write_text(bat, "energy_full_design", "57000000\n");
-    write_text(bat, "energy_full", "51300000\n");
-    write_text(bat, "energy_now", "25650000\n");
-    write_text(bat, "power_now", "8550000\n");
-    write_text(bat, "voltage_now", "11400000\n");
-    write_text(ac, "type", "Mains\n");
-    write_text(ac, "online", "1\n");
+    fixture_put(bat, "type", "Battery\n");
+    fixture_put(bat, "present", "1\n");
+    fixture_put(bat, "status", "Charging\n");
+    fixture_put(bat, "energy_full_design", "57000000\n");
+    fixture_put(bat, "energy_full", "51300000\n");
+    fixture_put(bat, "energy_now", "25650000\n");
+    fixture_put(bat, "power_now", "8550000\n");
+    fixture_put(bat, "voltage_now", "11400000\n");
+    fixture_put(ac, "type", "Mains\n");
+    fixture_put(ac, "online", "1\n");
     snprintf(ini, sizeof ini, "%s/idle.ini", u.dir);
     snprintf(text, sizeof text,
              "[machine]\nname = bench-idle\ntime = real\n"
@@ -218,9 +207,9 @@ int main(void)
              "[battery.UPS]\nbus = nut\nnut_ups = %s\nchemistry = lead-acid\n"
              "design_capacity_mwh = 216000\ndesign_voltage_mv = 24000\ncells = 12\n",
              root, u.dir, nut_upsd_address(&u));
-    write_text(u.dir, "idle.ini", text);
+    fixture_put(u.dir, "idle.ini", text);
     snprintf(base, sizeof base, "%s/base.ini", u.dir);
-    write_text(u.dir, "base.ini", "[machine]\nname = bench-idle-base\ntime = real\n");
+    fixture_put(u.dir, "base.ini", "[machine]\nname = bench-idle-base\ntime = real\n");
 
     double baseline = idle_cpu(u.dir, base, 0);
     double bridges = baseline < 0 ? -1 : idle_cpu(u.dir, ini, 1);

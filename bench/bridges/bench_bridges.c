@@ -42,17 +42,6 @@ static const char ups_dev[] = "device.mfr: Eaton\ndevice.model: 5E 1100i\nbatter
                               "battery.voltage.nominal: 24\nbattery.capacity: 9\n"
                               "ups.status: OL CHRG\n";
 
-static int write_text(const char *dir, const char *name, const char *text)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return -1;
-    fputs(text, f);
-    return fclose(f);
-}
-
 static bk_host_t *boot(const char *ini)
 {
     bk_host_t *h =
@@ -187,7 +176,7 @@ static int bench_nut(void)
     UPSCONN_t conn;
     struct timeval bound = {.tv_sec = 3};
     memset(&conn, 0, sizeof conn);
-    bk_host_t *h = write_text(u.dir, "machine.ini", text) == 0 ? boot(ini) : NULL;
+    bk_host_t *h = fixture_put(u.dir, "machine.ini", text) ? boot(ini) : NULL;
     battery_ctx_t bat = {0};
     if (h)
         bat.b = open_battery(h, "NUTBATT#UPS", &bat.tag);
@@ -243,15 +232,15 @@ static int bench_ps(void)
     mkdir(bat, 0755);
     mkdir(ac, 0755);
     for (size_t i = 0; i < sizeof attrs / sizeof attrs[0]; i++)
-        write_text(bat, attrs[i][0], attrs[i][1]);
-    write_text(ac, "type", "Mains\n");
-    write_text(ac, "online", "0\n");
+        fixture_put(bat, attrs[i][0], attrs[i][1]);
+    fixture_put(ac, "type", "Mains\n");
+    fixture_put(ac, "online", "0\n");
     snprintf(ini, sizeof ini, "%s/machine.ini", dir);
     snprintf(text, sizeof text,
              "[machine]\nname = bench-ps\ntime = virtual\ncomposite_battery = no\n"
              "power_supply = %s\npower_supply_uevent = %s/uevent.sock\n",
              root, dir);
-    bk_host_t *h = write_text(dir, "machine.ini", text) == 0 ? boot(ini) : NULL;
+    bk_host_t *h = fixture_put(dir, "machine.ini", text) ? boot(ini) : NULL;
     battery_ctx_t b = {0};
     if (h)
         b.b = open_battery(h, "PSBATT#Battery#BAT0", &b.tag);

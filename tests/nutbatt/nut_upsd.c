@@ -94,6 +94,17 @@ static bool write_file(const nut_upsd_t *u, const char *name, const char *text, 
     return ok && rename(tmp, path) == 0;
 }
 
+bool fixture_put(const char *dir, const char *name, const char *text)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    bool ok = fputs(text, f) >= 0;
+    return fclose(f) == 0 && ok;
+}
+
 /* A port free on 127.0.0.1 now (upsd binds it a moment later). */
 static unsigned free_port(void)
 {

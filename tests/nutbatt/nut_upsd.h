@@ -44,4 +44,10 @@ const char *nut_upsd_address(const nut_upsd_t *u);
  * not answer. */
 bool nut_upsd_get(const nut_upsd_t *u, const char *var, char *value, size_t size);
 
+/* Writes DIR/NAME with `text`, in place (truncated, not replaced by a
+ * rename: psbatt keeps a fake power_supply attribute open and must see it
+ * rewritten). For the files the upsd users set beside it: a fake sysfs
+ * tree, a machine description. false if it cannot be written. */
+bool fixture_put(const char *dir, const char *name, const char *text);
+
 #endif

@@ -10,19 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void put(const char *dir, const char *name, const char *text)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        bk_test_fail(__FILE__, __LINE__, "%s", path);
-        return;
-    }
-    fputs(text, f);
-    fclose(f);
-}
-
 static bk_handle_t *open_one(bk_host_t *host, const char *want)
 {
     char **paths = NULL;
@@ -57,10 +44,10 @@ TEST(nutbatt_and_psbatt_in_one_host_each_answer_for_its_own_battery)
     snprintf(bat, sizeof bat, "%s/BAT0", root);
     mkdir(root, 0755);
     mkdir(bat, 0755);
-    put(bat, "type", "Battery\n");
-    put(bat, "status", "Discharging\n");
-    put(bat, "energy_full", "51300000\n");
-    put(bat, "energy_now", "25650000\n");
+    CHECK(fixture_put(bat, "type", "Battery\n"));
+    CHECK(fixture_put(bat, "status", "Discharging\n"));
+    CHECK(fixture_put(bat, "energy_full", "51300000\n"));
+    CHECK(fixture_put(bat, "energy_now", "25650000\n"));
     snprintf(ini, sizeof ini, "%s/both.ini", u.dir);
     snprintf(text, sizeof text,
              "[machine]\nname = bothbridges\ntime = virtual\ncomposite_battery = no\n"
@@ -69,7 +56,7 @@ TEST(nutbatt_and_psbatt_in_one_host_each_answer_for_its_own_battery)
              "chemistry = lead-acid\ndesign_capacity_mwh = 100000\ndesign_voltage_mv = 12000\n"
              "cells = 6\n",
              root, u.dir, nut_upsd_address(&u), NUT_USER, NUT_PASSWORD);
-    put(u.dir, "both.ini", text);
+    CHECK(fixture_put(u.dir, "both.ini", text));
     bk_host_t *host =
         bk_host_create(&(bk_host_options_t){.virtual_time = 1, .driver_dir = NB_DRIVER_DIR});
     REQUIRE(host);
