@@ -9,6 +9,7 @@ pkgs+=(python3)  # battkit-sim plan checks (tests/sim)
 pkgs+=(dpkg-dev debhelper lintian adduser)  # Debian packages (scripts/debian-package.sh, issue 16)
 pkgs+=(libmicrohttpd-dev chromium chromium-driver prometheus)  # dashboard and /metrics (issues 13, 17)
 pkgs+=(libsystemd-dev dbus dbus-bin upower nodejs)  # UPower D-Bus service and its tests, the browser test driver (issues 16, 13)
+pkgs+=(qemu-system-x86 busybox-static acpica-tools)  # psbatt on a real kernel's power_supply class (tests/psbatt/kernel, issue 12)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
