@@ -60,6 +60,10 @@ void ke_timer_fire_expired_locked(uint64_t now);
 /* Real time: the latest interrupt time the DPC thread may sleep to without
  * firing any armed timer later than its TolerableDelay allows. */
 uint64_t ke_timer_latest_wake_locked(void);
+/* Tests: how often the DPC thread was signalled to look again, and the
+ * interrupt time it sleeps to (UINT64_MAX: until signalled; 0: awake). */
+uint64_t ke_dpc_thread_signals(void);
+uint64_t ke_dpc_thread_sleep_until(void);
 
 /* ---- ex: pool with owner and tag accounting ---------------------------- */
 typedef struct ex_pool_stats {

@@ -10,8 +10,11 @@
  *
  * Each is the median of WINDOWS back-to-back windows of IDLE_S seconds of
  * real time in one battd run: battd's CPU time in the window (schedstat,
- * every thread), scaled to a minute. IDLE_S is a multiple of the 5 s
- * polls, so every window holds the same number of them.
+ * every thread), scaled to a minute. IDLE_S is a common multiple of every
+ * period an idle battd has (the bridges' 5 s polls, the power manager's
+ * 10 s and the composite battery's 30 s refresh), so every window holds the
+ * same number of each: 15 s windows held the 30 s refresh in every other
+ * one, and their median left it out.
  *
  * The interval is the measurement itself (real time is what is measured);
  * the readiness waits are bounded polls of battctl. */
@@ -35,8 +38,8 @@
 
 extern char **environ;
 
-#define IDLE_S      15
-#define WINDOWS     5
+#define IDLE_S      30
+#define WINDOWS     3
 #define DEADLINE_MS 20000
 
 static const char ups_dev[] = "battery.charge: 80\nbattery.runtime: 1800\nbattery.voltage: 26.4\n"

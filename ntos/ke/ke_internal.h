@@ -19,10 +19,24 @@ typedef struct ke_wait_block {
     bool runner;
 } ke_wait_block_t;
 
+/* A PASSIVE_LEVEL worker. Idle workers wait each on its own condition, on a
+ * stack: the one that went idle last is woken first, so a quiet system keeps
+ * running on one warm thread instead of touching every worker in turn. */
+typedef struct ke_worker {
+    pthread_t thread;
+    pthread_cond_t cv;
+    struct ke_worker *next_idle;
+    bool woken; /* taken off the idle stack: there may be work for it */
+} ke_worker_t;
+
 struct ke_state {
     pthread_mutex_t lock;
-    pthread_cond_t work_cv; /* workers wait here */
-    pthread_cond_t dpc_cv;  /* the DPC thread waits here */
+    pthread_cond_t dpc_cv; /* the DPC thread waits here */
+    /* When the sleeping DPC thread wakes by itself (interrupt time;
+     * UINT64_MAX: only when signalled), 0 while it is awake: a timer due
+     * later than that needs no wake-up to be seen. */
+    uint64_t dpc_sleep_until;
+    uint64_t dpc_signals;   /* times it was woken to look again */
     bool inline_dpcs;       /* virtual-time step: the advancing thread runs DPCs */
     pthread_cond_t idle_cv; /* ke_settle waits here */
     LIST_ENTRY dpc_queue;
@@ -32,7 +46,12 @@ struct ke_state {
     int runners_busy;     /* runner threads executing a DPC or work item */
     int runners_blocked;  /* ... of which are blocked in a wait */
     int runners_settling; /* ... of which wait in ke_settle for the others */
-    int workers, workers_idle;
+    int workers;
+    ke_worker_t *idle_workers; /* the stack, last idle on top */
+    int workers_idle;          /* on the stack */
+    /* Taken off the stack or just created, not yet back under the lock:
+     * ke_settle waits for them, so what runs next is known. */
+    int workers_waking;
     int work_queued; /* items in work_queue */
     bool stopping;
     bool started;

@@ -29,8 +29,11 @@ void ke_queue_dpc_locked(PKDPC dpc)
         InsertHeadList(&ke.dpc_queue, &dpc->DpcListEntry);
     else
         InsertTailList(&ke.dpc_queue, &dpc->DpcListEntry);
-    if (!ke.inline_dpcs)
+    /* An awake DPC thread looks at the queue before it sleeps again. */
+    if (!ke.inline_dpcs && ke.dpc_sleep_until != 0) {
+        ke.dpc_signals++;
         pthread_cond_signal(&ke.dpc_cv);
+    }
 }
 
 BOOLEAN NTAPI KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
@@ -116,9 +119,18 @@ static BOOLEAN set_timer(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, ULON
     Timer->Dpc = Dpc;
     Timer->Sequence = ++ke.timer_sequence;
     insert_sorted_locked(Timer);
-    if (clk_mode() == CLK_REAL)
-        pthread_cond_signal(&ke.dpc_cv); /* the DPC thread may need to sleep less */
+    /* Only a timer that must fire before the DPC thread's own wake-up needs
+     * it woken (battc re-arms a wait's bound on every wait: a wake each was
+     * most of an idle battd's CPU). Signalled after the unlock, so the woken
+     * thread does not at once block on the lock. */
+    uint64_t latest = (uint64_t)Timer->DueTime.QuadPart + (uint64_t)TolerableDelay * 10000;
+    if (latest < (uint64_t)Timer->DueTime.QuadPart)
+        latest = UINT64_MAX;
+    bool wake = clk_mode() == CLK_REAL && ke.dpc_sleep_until != 0 && latest < ke.dpc_sleep_until;
+    ke.dpc_signals += wake;
     ke_unlock();
+    if (wake)
+        pthread_cond_signal(&ke.dpc_cv);
     return was_set;
 }
 

@@ -10,7 +10,7 @@
 #define MAX_WORKERS 64
 
 struct ke_state ke;
-static pthread_t workers[MAX_WORKERS];
+static ke_worker_t workers[MAX_WORKERS];
 static __thread bool thread_is_runner;
 
 bool ke_is_runner(void)
@@ -49,7 +49,7 @@ void ke_unlock(void)
  * outside caller: that caller must see the runner's work finish. */
 static bool idle_locked(bool for_runner)
 {
-    if (!IsListEmpty(&ke.dpc_queue) || !IsListEmpty(&ke.work_queue))
+    if (!IsListEmpty(&ke.dpc_queue) || !IsListEmpty(&ke.work_queue) || ke.workers_waking)
         return false;
     int busy = ke.runners_busy - (for_runner ? ke.runners_settling : 0);
     return busy == ke.runners_blocked;
@@ -128,25 +128,73 @@ static void *dpc_thread_main(void *arg)
             uint64_t ns = clk_realtime_deadline_ns(due);
             struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
                                   .tv_nsec = (long)(ns % 1000000000ull)};
+            ke.dpc_sleep_until = due;
             pthread_cond_timedwait(&ke.dpc_cv, &ke.lock, &ts);
         } else {
+            ke.dpc_sleep_until = UINT64_MAX;
             pthread_cond_wait(&ke.dpc_cv, &ke.lock);
         }
+        ke.dpc_sleep_until = 0;
     }
     ke_unlock();
     return NULL;
 }
 
+/* Takes the worker that went idle last off the stack for a queued item;
+ * the caller signals it after dropping the lock (a thread woken under the
+ * lock would only block on it). NULL when none is idle. */
+static ke_worker_t *take_idle_worker_locked(void)
+{
+    ke_worker_t *w = ke.idle_workers;
+    if (w) {
+        ke.idle_workers = w->next_idle;
+        ke.workers_idle--;
+        ke.workers_waking++;
+        w->woken = true;
+    }
+    return w;
+}
+
+static void wait_idle_locked(ke_worker_t *self)
+{
+    self->woken = false;
+    self->next_idle = ke.idle_workers;
+    ke.idle_workers = self;
+    ke.workers_idle++;
+    while (!self->woken && !ke.stopping)
+        pthread_cond_wait(&self->cv, &ke.lock);
+    if (self->woken) {
+        ke.workers_waking--;
+        ke_idle_check_locked();
+    }
+}
+
+uint64_t ke_dpc_thread_signals(void)
+{
+    ke_lock();
+    uint64_t n = ke.dpc_signals;
+    ke_unlock();
+    return n;
+}
+
+uint64_t ke_dpc_thread_sleep_until(void)
+{
+    ke_lock();
+    uint64_t until = ke.dpc_sleep_until;
+    ke_unlock();
+    return until;
+}
+
 static void *worker_main(void *arg)
 {
-    (void)arg;
+    ke_worker_t *self = arg;
     ke_set_runner(true);
     ke_lock();
+    ke.workers_waking--; /* counted from its creation */
+    ke_idle_check_locked();
     while (!ke.stopping) {
         if (IsListEmpty(&ke.work_queue)) {
-            ke.workers_idle++;
-            pthread_cond_wait(&ke.work_cv, &ke.lock);
-            ke.workers_idle--;
+            wait_idle_locked(self);
             continue;
         }
         ke_work_t *work = CONTAINING_RECORD(RemoveHeadList(&ke.work_queue), ke_work_t, link);
@@ -166,16 +214,24 @@ static void *worker_main(void *arg)
 
 static void spawn_worker_locked(void)
 {
-    if (ke.workers < MAX_WORKERS &&
-        pthread_create(&workers[ke.workers], NULL, worker_main, NULL) == 0)
-        ke.workers++;
+    if (ke.workers >= MAX_WORKERS)
+        return;
+    ke_worker_t *w = &workers[ke.workers];
+    pthread_cond_init(&w->cv, NULL);
+    w->woken = false;
+    if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        return;
+    }
+    ke.workers++;
+    ke.workers_waking++;
 }
 
 void ke_ensure_workers_locked(void)
 {
-    /* Workers counted idle may not have woken yet; each queued item needs
-     * one idle worker of its own. */
-    int spawn = ke.work_queued - ke.workers_idle;
+    /* A worker woken or created may not be running yet; each queued item
+     * needs one such worker, or an idle one, of its own. */
+    int spawn = ke.work_queued - ke.workers_idle - ke.workers_waking;
     while (spawn-- > 0 && ke.workers < MAX_WORKERS)
         spawn_worker_locked();
 }
@@ -185,22 +241,26 @@ void ke_queue_work(ke_work_t *work)
     ke_lock();
     InsertTailList(&ke.work_queue, &work->link);
     ke.work_queued++;
+    ke_worker_t *w = take_idle_worker_locked();
     ke_ensure_workers_locked();
-    pthread_cond_signal(&ke.work_cv);
     ke_unlock();
+    if (w)
+        pthread_cond_signal(&w->cv);
 }
 
 void ke_init(void)
 {
     pthread_mutex_init(&ke.lock, NULL);
-    pthread_cond_init(&ke.work_cv, NULL);
     pthread_cond_init(&ke.idle_cv, NULL);
     InitializeListHead(&ke.dpc_queue);
     InitializeListHead(&ke.work_queue);
     InitializeListHead(&ke.timers);
     InitializeListHead(&ke.timed_waits);
     ke.runners_busy = ke.runners_blocked = ke.runners_settling = 0;
-    ke.workers = ke.workers_idle = 0;
+    ke.workers = ke.workers_idle = ke.workers_waking = 0;
+    ke.idle_workers = NULL;
+    ke.dpc_sleep_until = 0;
+    ke.dpc_signals = 0;
     ke.work_queued = 0;
     ke.stopping = false;
     ke.timer_sequence = 0;
@@ -227,15 +287,17 @@ void ke_shutdown(void)
     ke_settle();
     ke_lock();
     ke.stopping = true;
-    pthread_cond_broadcast(&ke.work_cv);
     pthread_cond_broadcast(&ke.dpc_cv);
     int n = ke.workers;
+    for (int i = 0; i < n; i++)
+        pthread_cond_signal(&workers[i].cv);
     ke_unlock();
     pthread_join(ke.dpc_thread, NULL);
-    for (int i = 0; i < n; i++)
-        pthread_join(workers[i], NULL);
+    for (int i = 0; i < n; i++) {
+        pthread_join(workers[i].thread, NULL);
+        pthread_cond_destroy(&workers[i].cv);
+    }
     ke.started = false;
-    pthread_cond_destroy(&ke.work_cv);
     pthread_cond_destroy(&ke.dpc_cv);
     pthread_cond_destroy(&ke.idle_cv);
     pthread_mutex_destroy(&ke.lock);

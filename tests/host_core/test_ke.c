@@ -2,6 +2,9 @@
  * and real time. */
 #include "core_fixture.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 void bk_test_setup(void)
 {
     fixture_start(CLK_VIRTUAL);
@@ -559,4 +562,81 @@ TEST(coalescable_timers_due_within_tolerance_fire_on_one_wake_up)
     CHECK(log.at[0] - start >= 400 * 10000);
     /* ...and no timer fires before it is due. */
     CHECK(log.at[1] - start >= 400 * 10000);
+}
+
+/* ---- how few thread wake-ups an idle system costs ---- */
+static void set_event_dpc_only(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
+{
+    (void)dpc;
+    (void)a1;
+    (void)a2;
+    KeSetEvent(ctx, IO_NO_INCREMENT, FALSE);
+}
+
+/* battc re-arms a wait's bound on every wait: each KeSetTimer waking the
+ * DPC thread, only to go back to sleep, was most of an idle battd's CPU.
+ * Timers due after the thread's wake-up must not signal it; one due before
+ * must, and fires on time. */
+TEST(a_timer_due_after_the_next_wake_up_does_not_wake_the_dpc_thread)
+{
+    fixture_stop();
+    fixture_start(CLK_REAL);
+    KTIMER first, later[50], early;
+    KDPC d;
+    KEVENT fired;
+    KeInitializeTimer(&first);
+    LARGE_INTEGER ten_s = {.QuadPart = WDK_TIMEOUT_MS(10000)};
+    KeSetTimer(&first, ten_s, NULL);
+    uint64_t due = (uint64_t)first.DueTime.QuadPart;
+    /* Bounded: the DPC thread goes to sleep until the 10 s timer. */
+    uint64_t give_up = clk_now() + 5000 * 10000ull;
+    while (ke_dpc_thread_sleep_until() != due && clk_now() < give_up)
+        sched_yield();
+    REQUIRE(ke_dpc_thread_sleep_until() == due);
+    uint64_t before = ke_dpc_thread_signals();
+    LARGE_INTEGER twenty_s = {.QuadPart = WDK_TIMEOUT_MS(20000)};
+    for (int i = 0; i < 50; i++) {
+        KeInitializeTimer(&later[i]);
+        KeSetTimer(&later[i], twenty_s, NULL);
+    }
+    CHECK_EQ(ke_dpc_thread_signals() - before, 0);
+    KeInitializeEvent(&fired, NotificationEvent, FALSE);
+    KeInitializeDpc(&d, set_event_dpc_only, &fired);
+    KeInitializeTimer(&early);
+    LARGE_INTEGER soon = {.QuadPart = WDK_TIMEOUT_MS(20)};
+    KeSetTimer(&early, soon, &d);
+    CHECK_EQ(ke_dpc_thread_signals() - before, 1);
+    LARGE_INTEGER bound = {.QuadPart = WDK_TIMEOUT_MS(5000)};
+    CHECK_STATUS(KeWaitForSingleObject(&fired, Executive, KernelMode, FALSE, &bound),
+                 STATUS_SUCCESS);
+    KeCancelTimer(&first);
+    for (int i = 0; i < 50; i++)
+        KeCancelTimer(&later[i]);
+}
+
+struct ran_on {
+    ke_work_t work;
+    pthread_t thread;
+};
+
+static void note_thread(ke_work_t *w)
+{
+    CONTAINING_RECORD(w, struct ran_on, work)->thread = pthread_self();
+}
+
+/* A quiet system queues one item at a time: it runs on the worker that went
+ * idle last, which is still warm, not on each idle worker in turn. */
+TEST(work_items_one_at_a_time_run_on_the_worker_that_went_idle_last)
+{
+    fixture_stop();
+    fixture_start(CLK_REAL);
+    struct ran_on items[20];
+    ke_settle(); /* the workers ke_init started have all gone idle */
+    for (int i = 0; i < 20; i++) {
+        items[i].work.run = note_thread;
+        ke_queue_work(&items[i].work);
+        ke_settle();
+    }
+    for (int i = 1; i < 20; i++)
+        CHECK(pthread_equal(items[i].thread, items[0].thread));
 }
