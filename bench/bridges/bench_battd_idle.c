@@ -75,7 +75,7 @@ static int64_t now_ms(void)
 
 /* CPU time of every thread of pid in ns, from /proc/PID/task/TID/schedstat
  * (its first field: time on a CPU, ns). /proc/PID/stat counts in clock
- * ticks (10 ms): over 15 s that resolves only 40 ms a minute, far above
+ * ticks (10 ms): over a 30 s window that resolves only 20 ms a minute, far above
  * the 5 ms being checked. -1 if unreadable. */
 static long long cpu_ns(pid_t pid)
 {
