@@ -565,14 +565,6 @@ TEST(coalescable_timers_due_within_tolerance_fire_on_one_wake_up)
 }
 
 /* ---- how few thread wake-ups an idle system costs ---- */
-static void set_event_dpc_only(PKDPC dpc, PVOID ctx, PVOID a1, PVOID a2)
-{
-    (void)dpc;
-    (void)a1;
-    (void)a2;
-    KeSetEvent(ctx, IO_NO_INCREMENT, FALSE);
-}
-
 /* battc re-arms a wait's bound on every wait: each KeSetTimer waking the
  * DPC thread, only to go back to sleep, was most of an idle battd's CPU.
  * Timers due after the thread's wake-up must not signal it; one due before
@@ -601,7 +593,7 @@ TEST(a_timer_due_after_the_next_wake_up_does_not_wake_the_dpc_thread)
     }
     CHECK_EQ(ke_dpc_thread_signals() - before, 0);
     KeInitializeEvent(&fired, NotificationEvent, FALSE);
-    KeInitializeDpc(&d, set_event_dpc_only, &fired);
+    KeInitializeDpc(&d, set_event_dpc, &fired);
     KeInitializeTimer(&early);
     LARGE_INTEGER soon = {.QuadPart = WDK_TIMEOUT_MS(20)};
     KeSetTimer(&early, soon, &d);
