@@ -90,6 +90,15 @@ void NTAPI KeInitializeTimer(PKTIMER Timer)
     KeInitializeTimerEx(Timer, NotificationTimer);
 }
 
+/* The latest interrupt time a timer may fire at: its due time plus what its
+ * TolerableDelay allows (ms), saturating. */
+static uint64_t latest_fire_time(PKTIMER t)
+{
+    uint64_t due = (uint64_t)t->DueTime.QuadPart;
+    uint64_t latest = due + (uint64_t)t->TolerableDelay * 10000;
+    return latest < due ? UINT64_MAX : latest;
+}
+
 /* Keeps equal due times in the order they were set (FIFO). */
 static void insert_sorted_locked(PKTIMER timer)
 {
@@ -123,10 +132,8 @@ static BOOLEAN set_timer(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, ULON
      * it woken (battc re-arms a wait's bound on every wait: a wake each was
      * most of an idle battd's CPU). Signalled after the unlock, so the woken
      * thread does not at once block on the lock. */
-    uint64_t latest = (uint64_t)Timer->DueTime.QuadPart + (uint64_t)TolerableDelay * 10000;
-    if (latest < (uint64_t)Timer->DueTime.QuadPart)
-        latest = UINT64_MAX;
-    bool wake = clk_mode() == CLK_REAL && ke.dpc_sleep_until != 0 && latest < ke.dpc_sleep_until;
+    bool wake = clk_mode() == CLK_REAL && ke.dpc_sleep_until != 0 &&
+                latest_fire_time(Timer) < ke.dpc_sleep_until;
     ke.dpc_signals += wake;
     ke_unlock();
     if (wake)
@@ -208,10 +215,9 @@ uint64_t ke_timer_latest_wake_locked(void)
     uint64_t wake = UINT64_MAX;
     for (PLIST_ENTRY e = ke.timers.Flink; e != &ke.timers; e = e->Flink) {
         PKTIMER t = CONTAINING_RECORD(e, KTIMER, TimerListEntry);
-        uint64_t due = (uint64_t)t->DueTime.QuadPart;
-        if (due >= wake)
+        if ((uint64_t)t->DueTime.QuadPart >= wake)
             break;
-        uint64_t latest = due + (uint64_t)t->TolerableDelay * 10000;
+        uint64_t latest = latest_fire_time(t);
         if (latest < wake)
             wake = latest;
     }
