@@ -17,6 +17,12 @@
  * interval, at most a second). */
 #define NUTBATT_POLL_TOLERANCE_MS(poll) ((poll) / 4 < 1000 ? (poll) / 4 : 1000)
 #define NUTBATT_DEFAULT_PORT            3493 /* upsd's registered port */
+/* Every this many refreshes, and on every new contact, a full read: the
+ * static variables (ratings, names, dates) too. Between them a refresh
+ * asks for the changing ones only (upsd.c), so a new battery behind the
+ * same upsd and UPS driver is seen within this many polls (a minute at the
+ * default poll). */
+#define NUTBATT_FULL_READ_EVERY 12
 
 #define NUTBATT_TEXT_MAX 64  /* one string variable or parameter, with its NUL */
 #define NUTBATT_UPS_MAX  256 /* "upsname@host[:port]", with its NUL */
@@ -124,11 +130,13 @@ BOOLEAN NutBattReadConfig(PDEVICE_OBJECT Pdo, PNUTBATT_CONFIG Config);
 BOOLEAN NutBattSplitUps(const CHAR *Ups, CHAR *Name, SIZE_T NameSize, CHAR *Host, SIZE_T HostSize,
                         USHORT *Port);
 
-/* upsd.c (PASSIVE_LEVEL; libupsclient). One LIST VAR round trip; connects
- * (and sends the credentials) first when *Connection is NULL. On failure
+/* upsd.c (PASSIVE_LEVEL; libupsclient). One round trip; connects (and
+ * sends the credentials) first when *Connection is NULL. Known NULL, or a
+ * new connection: a full read (LIST VAR). Otherwise Reading is Known's
+ * static variables with the changing ones read anew (GET VARs). On failure
  * the connection is closed, *Connection NULL, Error says why. */
-BOOLEAN NutBattFetch(const NUTBATT_CONFIG *Config, PVOID *Connection, PNUTBATT_READING Reading,
-                     CHAR *Error, SIZE_T ErrorSize);
+BOOLEAN NutBattFetch(const NUTBATT_CONFIG *Config, PVOID *Connection, const NUTBATT_READING *Known,
+                     PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize);
 VOID NutBattDisconnect(PVOID *Connection);
 /* Stores one variable upsd listed into Reading (by the variable table). */
 VOID NutBattTakeVariable(PNUTBATT_READING Reading, const CHAR *Name, const CHAR *Value);

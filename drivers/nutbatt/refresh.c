@@ -1,6 +1,7 @@
 /* nutbatt's refresh loop: a periodic timer on the host's clock (every
- * PollIntervalMs) queues a work item that asks upsd once (upsd.c) and
- * replaces the cache, under the device lock. Contact lost (upsd gone, the
+ * PollIntervalMs) queues a work item that asks upsd once (upsd.c: the
+ * changing variables, and every NUTBATT_FULL_READ_EVERY refreshes all of
+ * them) and replaces the cache, under the device lock. Contact lost (upsd gone, the
  * UPS unknown or its data stale) is a removed battery: the tag becomes
  * BATTERY_TAG_INVALID; contact regained is an inserted one with a new tag.
  * battc hears of every change it would report differently. battc's calls
@@ -20,8 +21,11 @@ static VOID NutBattRefresh(PNUTBATT_DEVICE Device)
     if (!reading)
         return; /* the next poll tries again */
     error[0] = 0;
-    BOOLEAN contact =
-        NutBattFetch(&Device->Config, &Device->Connection, reading, error, sizeof error);
+    /* Device->Reading is written by the refresh alone, one at a time: it
+     * can be read here without the lock. */
+    BOOLEAN full = !Device->Contact || Device->Refreshes % NUTBATT_FULL_READ_EVERY == 0;
+    BOOLEAN contact = NutBattFetch(&Device->Config, &Device->Connection,
+                                   full ? NULL : &Device->Reading, reading, error, sizeof error);
 
     KeAcquireSpinLock(&Device->Lock, &irql);
     BOOLEAN lost = Device->Contact && !contact;

@@ -1,8 +1,12 @@
 /* nutbatt's side of the wire: one connection to upsd through NUT's own
- * client library (libupsclient), the credentials, and one LIST VAR per
- * refresh (a single round trip for every variable) stored by a table of
- * the variables nutbatt reads. Nothing else here knows NUT's protocol.
- * Linux-only: libupsclient and libc. */
+ * client library (libupsclient), the credentials, and the reads, stored by
+ * a table of the variables nutbatt reads. A full read is one LIST VAR
+ * (every variable in one round trip); a refresh between full reads asks
+ * only for the variables that change (pipelined GET VARs, one round trip).
+ * upsd sends an answer a line at a time and the library reads 64 bytes at
+ * a time, so a worker sleeps about once a line: a UPS lists dozens of
+ * variables, and five GETs are a fraction of the wake-ups. Nothing else
+ * here knows NUT's protocol. Linux-only: libupsclient and libc. */
 #include "nutbatt.h"
 
 #include <ntstrsafe.h>
@@ -23,29 +27,32 @@
 typedef struct _NUTBATT_VARIABLE {
     const char *Name;
     BOOLEAN IsNumber;
-    int Slot; /* NUTBATT_NUMBER or NUTBATT_STRING */
+    BOOLEAN Changes; /* asked for on every refresh; the rest is static */
+    int Slot;        /* NUTBATT_NUMBER or NUTBATT_STRING */
 } NUTBATT_VARIABLE;
 
 static const NUTBATT_VARIABLE NutBattVariables[] = {
-    {"battery.charge", TRUE, NutCharge},
-    {"battery.charge.low", TRUE, NutChargeLow},
-    {"battery.charge.warning", TRUE, NutChargeWarning},
-    {"battery.runtime", TRUE, NutRuntime},
-    {"battery.voltage", TRUE, NutVoltage},
-    {"battery.voltage.nominal", TRUE, NutVoltageNominal},
-    {"battery.capacity", TRUE, NutCapacity},
-    {"battery.temperature", TRUE, NutTemperature},
-    {"ups.status", FALSE, NutStatus},
-    {"device.mfr", FALSE, NutManufacturer},
-    {"ups.mfr", FALSE, NutManufacturer},
-    {"device.model", FALSE, NutModel},
-    {"ups.model", FALSE, NutModel},
-    {"device.serial", FALSE, NutSerial},
-    {"ups.serial", FALSE, NutSerial},
-    {"battery.type", FALSE, NutChemistry},
-    {"battery.mfr.date", FALSE, NutDate},
-    {"battery.date", FALSE, NutDate},
+    {"battery.charge", TRUE, TRUE, NutCharge},
+    {"battery.charge.low", TRUE, FALSE, NutChargeLow},
+    {"battery.charge.warning", TRUE, FALSE, NutChargeWarning},
+    {"battery.runtime", TRUE, TRUE, NutRuntime},
+    {"battery.voltage", TRUE, TRUE, NutVoltage},
+    {"battery.voltage.nominal", TRUE, FALSE, NutVoltageNominal},
+    {"battery.capacity", TRUE, FALSE, NutCapacity},
+    {"battery.temperature", TRUE, TRUE, NutTemperature},
+    {"ups.status", FALSE, TRUE, NutStatus},
+    {"device.mfr", FALSE, FALSE, NutManufacturer},
+    {"ups.mfr", FALSE, FALSE, NutManufacturer},
+    {"device.model", FALSE, FALSE, NutModel},
+    {"ups.model", FALSE, FALSE, NutModel},
+    {"device.serial", FALSE, FALSE, NutSerial},
+    {"ups.serial", FALSE, FALSE, NutSerial},
+    {"battery.type", FALSE, FALSE, NutChemistry},
+    {"battery.mfr.date", FALSE, FALSE, NutDate},
+    {"battery.date", FALSE, FALSE, NutDate},
 };
+
+#define NUTBATT_CHANGING_MAX 8 /* entries of the table with Changes set, at most */
 
 BOOLEAN NutBattParseMilli(const CHAR *Text, LONGLONG *Milli)
 {
@@ -79,24 +86,76 @@ BOOLEAN NutBattParseMilli(const CHAR *Text, LONGLONG *Milli)
     return TRUE;
 }
 
+static VOID NutBattStore(PNUTBATT_READING Reading, const NUTBATT_VARIABLE *V, const CHAR *Value)
+{
+    if (V->IsNumber) {
+        LONGLONG milli;
+        if (!NUT_HAS(Reading, V->Slot) && NutBattParseMilli(Value, &milli)) {
+            Reading->Number[V->Slot] = milli;
+            Reading->HaveNumber |= 1u << V->Slot;
+        }
+    } else if (*Value && !NUT_HASS(Reading, V->Slot)) {
+        RtlStringCbCopyA(Reading->String[V->Slot], NUTBATT_TEXT_MAX, Value);
+        Reading->HaveString |= 1u << V->Slot;
+    }
+}
+
 VOID NutBattTakeVariable(PNUTBATT_READING Reading, const CHAR *Name, const CHAR *Value)
 {
+    for (SIZE_T i = 0; i < RTL_NUMBER_OF(NutBattVariables); i++)
+        if (strcmp(NutBattVariables[i].Name, Name) == 0) {
+            NutBattStore(Reading, &NutBattVariables[i], Value);
+            return;
+        }
+}
+
+/* Known's static variables, none of the changing ones: what a refresh
+ * between full reads starts from. */
+static VOID NutBattKeepStatic(PNUTBATT_READING Reading, const NUTBATT_READING *Known)
+{
+    *Reading = *Known;
     for (SIZE_T i = 0; i < RTL_NUMBER_OF(NutBattVariables); i++) {
         const NUTBATT_VARIABLE *v = &NutBattVariables[i];
-        if (strcmp(v->Name, Name) != 0)
+        if (!v->Changes)
             continue;
-        if (v->IsNumber) {
-            LONGLONG milli;
-            if (!NUT_HAS(Reading, v->Slot) && NutBattParseMilli(Value, &milli)) {
-                Reading->Number[v->Slot] = milli;
-                Reading->HaveNumber |= 1u << v->Slot;
-            }
-        } else if (*Value && !NUT_HASS(Reading, v->Slot)) {
-            RtlStringCbCopyA(Reading->String[v->Slot], NUTBATT_TEXT_MAX, Value);
-            Reading->HaveString |= 1u << v->Slot;
-        }
-        return;
+        if (v->IsNumber)
+            Reading->HaveNumber &= ~(1u << v->Slot);
+        else
+            Reading->HaveString &= ~(1u << v->Slot);
     }
+}
+
+/* Splits one answer line in place into its words: upsd quotes a value with
+ * "..." and \-escapes '"' and '\\' in it. The number of words, at most Max. */
+static SIZE_T NutBattSplitAnswer(CHAR *Line, CHAR **Words, SIZE_T Max)
+{
+    SIZE_T n = 0;
+    CHAR *in = Line;
+    while (n < Max) {
+        while (*in == ' ')
+            in++;
+        if (!*in || *in == '\n' || *in == '\r')
+            break;
+        CHAR *out = in;
+        Words[n++] = out;
+        BOOLEAN quoted = *in == '"';
+        if (quoted)
+            in++;
+        while (*in && *in != '\n' && *in != '\r' && (quoted ? *in != '"' : *in != ' ')) {
+            if (quoted && *in == '\\' && in[1])
+                in++;
+            *out++ = *in++;
+        }
+        if (quoted && *in == '"')
+            in++;
+        BOOLEAN more = *in == ' ';
+        if (more)
+            in++;
+        *out = 0; /* at or behind what was just passed: nothing unread is lost */
+        if (!more)
+            break;
+    }
+    return n;
 }
 
 /* upsd quotes an argument with "..." and \-escapes; so do we. */
@@ -217,8 +276,9 @@ fail:
     return NULL;
 }
 
-static BOOLEAN NutBattFetchBlocked(const NUTBATT_CONFIG *Config, PVOID *Connection,
-                                   PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
+/* A full read: one LIST VAR, every variable the UPS has. */
+static BOOLEAN NutBattListAll(const NUTBATT_CONFIG *Config, UPSCONN_t *Ups,
+                              PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
 {
     const char *query[2] = {"VAR", Config->UpsName};
     size_t count;
@@ -227,49 +287,117 @@ static BOOLEAN NutBattFetchBlocked(const NUTBATT_CONFIG *Config, PVOID *Connecti
     ULONG seen = 0;
 
     RtlZeroMemory(Reading, sizeof(*Reading));
-    if (!*Connection)
-        *Connection = NutBattConnect(Config, Error, ErrorSize);
-    UPSCONN_t *ups = *Connection;
-    if (!ups)
-        return FALSE;
-    if (upscli_list_start(ups, 2, query) < 0)
+    if (upscli_list_start(Ups, 2, query) < 0)
         goto fail;
-    while ((more = upscli_list_next(ups, 2, query, &count, &answer)) == 1) {
+    while ((more = upscli_list_next(Ups, 2, query, &count, &answer)) == 1) {
         /* VAR <upsname> <variable> <value> */
         if (count >= 4 && strcmp(answer[1], Config->UpsName) == 0)
             NutBattTakeVariable(Reading, answer[2], answer[3]);
         if (++seen > NUTBATT_MAX_VARIABLES) {
             snprintf(Error, ErrorSize, "upsd listed more than %u variables", NUTBATT_MAX_VARIABLES);
-            goto fail_quiet;
+            return FALSE;
         }
     }
-    if (more < 0)
-        goto fail;
+    if (more == 0)
+        return TRUE;
+fail:
+    snprintf(Error, ErrorSize, "LIST VAR %s: %s", Config->UpsName, upscli_strerror(Ups));
+    return FALSE;
+}
+
+/* A refresh between full reads: the changing variables' GET VARs in one
+ * write, their answers in the same order. ERR VAR-NOT-SUPPORTED is a
+ * variable this UPS lacks; any other ERR (its data stale, its driver gone,
+ * the UPS unknown) fails the read, as it fails a LIST VAR. */
+static BOOLEAN NutBattGetChanging(const NUTBATT_CONFIG *Config, UPSCONN_t *Ups,
+                                  PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
+{
+    const NUTBATT_VARIABLE *asked[NUTBATT_CHANGING_MAX];
+    CHAR request[NUTBATT_CHANGING_MAX * 128], line[UPSCLI_NETBUF_LEN], *word[4];
+    SIZE_T length = 0, count = 0;
+
+    for (SIZE_T i = 0; i < RTL_NUMBER_OF(NutBattVariables); i++) {
+        const NUTBATT_VARIABLE *v = &NutBattVariables[i];
+        if (!v->Changes)
+            continue;
+        ASSERT(count < RTL_NUMBER_OF(asked));
+        asked[count++] = v;
+        length += (SIZE_T)snprintf(request + length, sizeof request - length, "GET VAR %s %s\n",
+                                   Config->UpsName, v->Name);
+    }
+    if (upscli_sendline(Ups, request, length) < 0) {
+        snprintf(Error, ErrorSize, "GET VAR %s: %s", Config->UpsName, upscli_strerror(Ups));
+        return FALSE;
+    }
+    for (SIZE_T k = 0; k < count; k++) {
+        if (upscli_readline(Ups, line, sizeof line) < 0) {
+            snprintf(Error, ErrorSize, "GET VAR %s: %s", Config->UpsName, upscli_strerror(Ups));
+            return FALSE;
+        }
+        SIZE_T words = NutBattSplitAnswer(line, word, RTL_NUMBER_OF(word));
+        if (words == 4 && strcmp(word[0], "VAR") == 0 && strcmp(word[1], Config->UpsName) == 0 &&
+            strcmp(word[2], asked[k]->Name) == 0) {
+            NutBattStore(Reading, asked[k], word[3]);
+            continue;
+        }
+        if (words >= 2 && strcmp(word[0], "ERR") == 0) {
+            if (strcmp(word[1], "VAR-NOT-SUPPORTED") == 0)
+                continue;
+            snprintf(Error, ErrorSize, "GET VAR %s %s: %.40s", Config->UpsName, asked[k]->Name,
+                     word[1]);
+            return FALSE;
+        }
+        snprintf(Error, ErrorSize, "GET VAR %s %s: an answer that is not its VAR", Config->UpsName,
+                 asked[k]->Name);
+        return FALSE; /* the rest of the answers are unread: the caller disconnects */
+    }
+    return TRUE;
+}
+
+static BOOLEAN NutBattFetchBlocked(const NUTBATT_CONFIG *Config, PVOID *Connection,
+                                   const NUTBATT_READING *Known, PNUTBATT_READING Reading,
+                                   CHAR *Error, SIZE_T ErrorSize)
+{
+    /* A new connection may be another UPS (upsd restarted): read it all. */
+    BOOLEAN full = !Known || !*Connection;
+    if (!*Connection)
+        *Connection = NutBattConnect(Config, Error, ErrorSize);
+    UPSCONN_t *ups = *Connection;
+    if (!ups) {
+        RtlZeroMemory(Reading, sizeof(*Reading));
+        return FALSE;
+    }
+    if (full) {
+        if (!NutBattListAll(Config, ups, Reading, Error, ErrorSize))
+            goto fail;
+    } else {
+        NutBattKeepStatic(Reading, Known);
+        if (!NutBattGetChanging(Config, ups, Reading, Error, ErrorSize))
+            goto fail;
+    }
     if (!NUT_HASS(Reading, NutStatus)) {
         /* Every driver sets ups.status; without it there is no UPS state. */
         snprintf(Error, ErrorSize, "%s lists no ups.status", Config->UpsName);
-        goto fail_quiet;
+        goto fail;
     }
     if (strcmp(Reading->String[NutStatus], "WAIT") == 0) {
         /* upsd's placeholder until the UPS's driver has said anything. */
         snprintf(Error, ErrorSize, "%s: its driver has not reported yet", Config->UpsName);
-        goto fail_quiet;
+        goto fail;
     }
     return TRUE;
 
 fail:
-    snprintf(Error, ErrorSize, "LIST VAR %s: %s", Config->UpsName, upscli_strerror(ups));
-fail_quiet:
     NutBattClose(Connection);
     return FALSE;
 }
 
-BOOLEAN NutBattFetch(const NUTBATT_CONFIG *Config, PVOID *Connection, PNUTBATT_READING Reading,
-                     CHAR *Error, SIZE_T ErrorSize)
+BOOLEAN NutBattFetch(const NUTBATT_CONFIG *Config, PVOID *Connection, const NUTBATT_READING *Known,
+                     PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
 {
     NUTBATT_SIGPIPE saved;
     NutBattBlockSigpipe(&saved);
-    BOOLEAN ok = NutBattFetchBlocked(Config, Connection, Reading, Error, ErrorSize);
+    BOOLEAN ok = NutBattFetchBlocked(Config, Connection, Known, Reading, Error, ErrorSize);
     NutBattUnblockSigpipe(&saved);
     return ok;
 }

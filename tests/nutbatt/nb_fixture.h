@@ -14,6 +14,10 @@
 #include "nut_upsd.h"
 
 #define NB_POLL_MS 500 /* the machine's nut_poll_ms: under the suite's 1 s notify bound */
+/* nutbatt reads the UPS's static variables (names, ratings, dates) on
+ * contact and every this many refreshes, the changing ones on every one
+ * (NUTBATT_FULL_READ_EVERY, docs/nutbatt.md). */
+#define NB_FULL_READ_EVERY 12
 
 typedef struct nb {
     nut_upsd_t ups;

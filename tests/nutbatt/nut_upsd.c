@@ -239,6 +239,22 @@ bool nut_upsd_stop_server(nut_upsd_t *u)
     return !nut_upsd_get(u, "ups.status", value, sizeof value);
 }
 
+bool nut_upsd_stop_driver(nut_upsd_t *u)
+{
+    char value[64];
+    int64_t end = now_ms() + NUT_WAIT_MS;
+    stop(&u->driver);
+    /* upsd notices its driver's socket closed on its own next look. */
+    do {
+        if (!nut_upsd_get(u, "ups.status", value, sizeof value))
+            return true;
+        poll(NULL, 0, 20); /* the poll interval of a bounded wait, not a wait for time */
+    } while (now_ms() < end);
+    snprintf(u->why, sizeof u->why, "upsd still serves ups.status %d ms after its driver ended",
+             NUT_WAIT_MS);
+    return false;
+}
+
 /* The text and a generation mark, so a wait knows this version is read. */
 static bool write_dev(nut_upsd_t *u, const char *dev)
 {

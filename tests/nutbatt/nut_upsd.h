@@ -36,6 +36,9 @@ bool nut_upsd_set(nut_upsd_t *u, const char *dev);
  * started again on the same port. */
 bool nut_upsd_stop_server(nut_upsd_t *u);
 bool nut_upsd_start_server(nut_upsd_t *u);
+/* dummy-ups alone stopped; returns once upsd no longer serves the UPS's
+ * data (it answers ERR for it). */
+bool nut_upsd_stop_driver(nut_upsd_t *u);
 /* Kills both and removes the folder. */
 void nut_upsd_done(nut_upsd_t *u);
 /* "ups@127.0.0.1:PORT" */

@@ -47,6 +47,25 @@ TEST(upsd_stopped_is_a_removed_battery_and_restarted_a_new_tag)
     nb_done(&nb);
 }
 
+/* Between full reads a refresh asks only for the changing variables; an
+ * ERR for them (the UPS's driver gone: upsd still up) is lost contact too. */
+TEST(the_ups_driver_gone_between_full_reads_is_a_removed_battery)
+{
+    nb_t nb;
+    ULONG tag, tag2;
+    BATTERY_STATUS st;
+    REQUIRE(nb_start(&nb, nb_dev_online, NULL));
+    CHECK_STATUS(nb_tag(&nb, &tag), 0);
+    REQUIRE(nb_set(&nb, "battery.charge: 79\nups.status: OB DISCHRG\n"));
+    CHECK_STATUS(nb_status(&nb, tag, &st), 0);
+    CHECK_EQ(st.PowerState, BATTERY_DISCHARGING);
+    REQUIRE(nut_upsd_stop_driver(&nb.ups));
+    nb_poll(&nb);
+    CHECK_STATUS(nb_tag(&nb, &tag2), STATUS_NO_SUCH_DEVICE);
+    CHECK_STATUS(nb_status(&nb, tag, &st), STATUS_NO_SUCH_DEVICE);
+    nb_done(&nb);
+}
+
 TEST(a_ups_upsd_does_not_serve_is_no_battery)
 {
     nb_t nb;
