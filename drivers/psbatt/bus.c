@@ -63,12 +63,14 @@ static PVOID PsBattUpdateChildLocked(PPSBATT_BUS Bus, PPSBATT_CHILD Child,
     return BridgeNotifyDue(b, &Child->Last, &now, tag_changed) ? b->ClassHandle : NULL;
 }
 
-/* PASSIVE_LEVEL, ScanMutex held. Fresh: open every attribute again. */
+/* PASSIVE_LEVEL, ScanMutex held. Fresh (a uevent, the first scan): list
+ * the class folder and open every attribute again. A poll with uevents
+ * coming re-reads the supplies last listed, each checked by a stat (one
+ * gone or replaced is seen): a supply that comes is announced by its own
+ * uevent. Without uevents every poll lists the folder. */
 static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 {
-    CHAR(*names)
-    [PSBATT_NAME_MAX] =
-        ExAllocatePoolWithTag(PagedPool, PSBATT_MAX_SUPPLIES * PSBATT_NAME_MAX, PSBATT_TAG);
+    CHAR(*names)[PSBATT_NAME_MAX] = Bus->Listed;
     PPSBATT_SUPPLY supplies =
         ExAllocatePoolWithTag(PagedPool, PSBATT_MAX_SUPPLIES * sizeof(PSBATT_SUPPLY), PSBATT_TAG);
     PVOID notify[PSBATT_MAX_SUPPLIES];
@@ -77,10 +79,14 @@ static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
     LONG ac = -1;
     KIRQL irql;
 
-    if (!names || !supplies || !Bus->Sysfs)
+    if (!supplies || !Bus->Sysfs)
         goto out;
-    count = PsBattListSupplies(Bus->Root, names, PSBATT_MAX_SUPPLIES);
-    PsBattSysfsRetain(Bus->Sysfs, names, count);
+    if (Fresh || !Bus->Monitor || !Bus->HaveListing) {
+        Bus->ListedCount = PsBattListSupplies(Bus->Root, names, PSBATT_MAX_SUPPLIES);
+        Bus->HaveListing = TRUE;
+        PsBattSysfsRetain(Bus->Sysfs, names, Bus->ListedCount);
+    }
+    count = Bus->ListedCount;
     for (ULONG i = 0; i < count; i++) {
         PPSBATT_SUPPLY s = &supplies[nsupplies];
         if (!PsBattReadSupply(Bus->Sysfs, Bus->Root, names[i], Fresh, s))
@@ -137,8 +143,6 @@ static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
     if (relations)
         IoInvalidateDeviceRelations(Bus->Pdo, BusRelations);
 out:
-    if (names)
-        ExFreePoolWithTag(names, PSBATT_TAG);
     if (supplies)
         ExFreePoolWithTag(supplies, PSBATT_TAG);
 }

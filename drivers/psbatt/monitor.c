@@ -99,6 +99,12 @@ static void *psbatt_monitor_main(void *arg)
         socklen_t from_len = sizeof from;
         ssize_t got = recvfrom(m->fd, buffer, sizeof buffer - 1, MSG_DONTWAIT,
                                (struct sockaddr *)&from, &from_len);
+        if (got < 0 && errno == ENOBUFS) {
+            /* The socket overflowed: events were lost, a supply may have
+             * come or gone unannounced. */
+            PsBattRequestScan(m->bus, TRUE);
+            continue;
+        }
         if (got <= 0)
             continue;
         buffer[got] = 0;

@@ -6,6 +6,7 @@
 #include "ps_fixture.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <unistd.h>
@@ -115,6 +116,51 @@ TEST(poll_reads_a_replaced_supply_folder_afresh)
     bk_host_settle(ps.host);
     CHECK_STATUS(ps_status(h, tag, &st), 0);
     CHECK_EQ(st.Capacity, 30000);
+    bk_close(h);
+    ps_done(&ps);
+}
+
+/* With uevents coming, a supply that comes or goes is announced: the poll
+ * re-reads the supplies it knows and does not list the class folder. */
+TEST(with_uevents_the_poll_does_not_list_the_class_folder)
+{
+    ps_t ps;
+    ULONG tag;
+    ps_init(&ps, 1, 1000);
+    ps_energy_battery(&ps, "BAT0");
+    ps_mains(&ps, "AC", 1);
+    bk_handle_t *h = start_one(&ps, &tag);
+    REQUIRE(h);
+    int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    REQUIRE(in >= 0);
+    REQUIRE(inotify_add_watch(in, ps.root, IN_OPEN) >= 0);
+    bk_host_advance(ps.host, 3000ull * 1000000); /* three polls */
+    bk_host_settle(ps.host);
+    CHECK_EQ(count_events(in, IN_OPEN), 0);
+    ps_energy_battery(&ps, "BAT1");
+    ps_uevent(&ps, "BAT1"); /* the announced one: listed, and a battery */
+    CHECK(ps_wait_batteries(&ps, 2));
+    CHECK(count_events(in, IN_OPEN) > 0);
+    close(in);
+    bk_close(h);
+    ps_done(&ps);
+}
+
+/* Without uevents (the listener could not bind) every poll lists the class
+ * folder, so a supply that came is found by the next poll. */
+TEST(without_uevents_the_poll_finds_a_supply_that_came)
+{
+    ps_t ps;
+    ULONG tag;
+    ps_init(&ps, 1, 1000);
+    snprintf(ps.sock, sizeof ps.sock, "%s/no-such-folder/uevent.sock", ps.dir);
+    ps_energy_battery(&ps, "BAT0");
+    bk_handle_t *h = start_one(&ps, &tag);
+    REQUIRE(h);
+    ps_energy_battery(&ps, "BAT1");
+    bk_host_advance(ps.host, 1000ull * 1000000);
+    bk_host_settle(ps.host);
+    CHECK(ps_wait_batteries(&ps, 2));
     bk_close(h);
     ps_done(&ps);
 }
