@@ -21,6 +21,15 @@ static bk_handle_t *start_one(ps_t *ps, ULONG *tag)
     return h;
 }
 
+/* BAT0 and an AC adapter on virtual time with a 1 s poll, started. */
+static bk_handle_t *start_bat0_and_ac(ps_t *ps, ULONG *tag)
+{
+    ps_init(ps, 1, 1000);
+    ps_energy_battery(ps, "BAT0");
+    ps_mains(ps, "AC", 1);
+    return start_one(ps, tag);
+}
+
 /* Events of `mask` queued on fd so far (non-blocking read to the end). */
 static unsigned count_events(int fd, uint32_t mask)
 {
@@ -45,10 +54,7 @@ TEST(unchanged_poll_reads_open_files_and_opens_none)
     ps_t ps;
     ULONG tag;
     char dir[400];
-    ps_init(&ps, 1, 1000); /* virtual time, a 1 s poll */
-    ps_energy_battery(&ps, "BAT0");
-    ps_mains(&ps, "AC", 1);
-    bk_handle_t *h = start_one(&ps, &tag);
+    bk_handle_t *h = start_bat0_and_ac(&ps, &tag);
     REQUIRE(h);
     int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     REQUIRE(in >= 0);
@@ -126,10 +132,7 @@ TEST(with_uevents_the_poll_does_not_list_the_class_folder)
 {
     ps_t ps;
     ULONG tag;
-    ps_init(&ps, 1, 1000);
-    ps_energy_battery(&ps, "BAT0");
-    ps_mains(&ps, "AC", 1);
-    bk_handle_t *h = start_one(&ps, &tag);
+    bk_handle_t *h = start_bat0_and_ac(&ps, &tag);
     REQUIRE(h);
     int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     REQUIRE(in >= 0);
