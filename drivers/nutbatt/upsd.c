@@ -52,8 +52,6 @@ static const NUTBATT_VARIABLE NutBattVariables[] = {
     {"battery.date", FALSE, FALSE, NutDate},
 };
 
-#define NUTBATT_CHANGING_MAX 8 /* entries of the table with Changes set, at most */
-
 BOOLEAN NutBattParseMilli(const CHAR *Text, LONGLONG *Milli)
 {
     const CHAR *p = Text;
@@ -312,15 +310,16 @@ fail:
 static BOOLEAN NutBattGetChanging(const NUTBATT_CONFIG *Config, UPSCONN_t *Ups,
                                   PNUTBATT_READING Reading, CHAR *Error, SIZE_T ErrorSize)
 {
-    const NUTBATT_VARIABLE *asked[NUTBATT_CHANGING_MAX];
-    CHAR request[NUTBATT_CHANGING_MAX * 128], line[UPSCLI_NETBUF_LEN], *word[4];
+    /* Sized by the whole table: no count of its changing entries to keep. A
+     * line is at most "GET VAR " + a name (63) + " " + a variable + "\n". */
+    const NUTBATT_VARIABLE *asked[RTL_NUMBER_OF(NutBattVariables)];
+    CHAR request[RTL_NUMBER_OF(NutBattVariables) * 128], line[UPSCLI_NETBUF_LEN], *word[4];
     SIZE_T length = 0, count = 0;
 
     for (SIZE_T i = 0; i < RTL_NUMBER_OF(NutBattVariables); i++) {
         const NUTBATT_VARIABLE *v = &NutBattVariables[i];
         if (!v->Changes)
             continue;
-        ASSERT(count < RTL_NUMBER_OF(asked));
         asked[count++] = v;
         length += (SIZE_T)snprintf(request + length, sizeof request - length, "GET VAR %s %s\n",
                                    Config->UpsName, v->Name);
