@@ -197,13 +197,15 @@ bool nut_upsd_get(const nut_upsd_t *u, const char *var, char *value, size_t size
     return ok;
 }
 
-/* Polls upsd (bounded) until VAR reads `want`; want NULL: until it answers. */
-static bool wait_var(nut_upsd_t *u, const char *var, const char *want)
+/* Polls upsd (bounded) until VAR reads `want` (want NULL: until it
+ * answers); served false: until it no longer answers for VAR. */
+static bool wait_var(nut_upsd_t *u, const char *var, const char *want, bool served)
 {
     char value[128];
     int64_t end = now_ms() + NUT_WAIT_MS;
     do {
-        if (nut_upsd_get(u, var, value, sizeof value) && (!want || strcmp(value, want) == 0))
+        bool got = nut_upsd_get(u, var, value, sizeof value);
+        if (served ? got && (!want || strcmp(value, want) == 0) : !got)
             return true;
         if ((u->upsd > 0 && exited(u->upsd)) || (u->driver > 0 && exited(u->driver))) {
             snprintf(u->why, sizeof u->why, "upsd or dummy-ups exited (see %s/nut.log)", u->dir);
@@ -211,8 +213,12 @@ static bool wait_var(nut_upsd_t *u, const char *var, const char *want)
         }
         poll(NULL, 0, 20); /* the poll interval of a bounded wait, not a wait for time */
     } while (now_ms() < end);
-    snprintf(u->why, sizeof u->why, "upsd did not report %s = %s within %d ms (see %s/nut.log)",
-             var, want ? want : "anything", NUT_WAIT_MS, u->dir);
+    if (served)
+        snprintf(u->why, sizeof u->why, "upsd did not report %s = %s within %d ms (see %s/nut.log)",
+                 var, want ? want : "anything", NUT_WAIT_MS, u->dir);
+    else
+        snprintf(u->why, sizeof u->why, "upsd still serves %s %d ms after its driver ended", var,
+                 NUT_WAIT_MS);
     return false;
 }
 
@@ -229,7 +235,7 @@ bool nut_upsd_start_server(nut_upsd_t *u)
     snprintf(mark, sizeof mark, "%u", u->generation);
     u->upsd = start(u, argv);
     /* Ready: upsd serves what dummy-ups read from the latest .dev file. */
-    return u->upsd > 0 && wait_var(u, "ups.test.generation", mark);
+    return u->upsd > 0 && wait_var(u, "ups.test.generation", mark, true);
 }
 
 bool nut_upsd_stop_server(nut_upsd_t *u)
@@ -241,18 +247,9 @@ bool nut_upsd_stop_server(nut_upsd_t *u)
 
 bool nut_upsd_stop_driver(nut_upsd_t *u)
 {
-    char value[64];
-    int64_t end = now_ms() + NUT_WAIT_MS;
     stop(&u->driver);
     /* upsd notices its driver's socket closed on its own next look. */
-    do {
-        if (!nut_upsd_get(u, "ups.status", value, sizeof value))
-            return true;
-        poll(NULL, 0, 20); /* the poll interval of a bounded wait, not a wait for time */
-    } while (now_ms() < end);
-    snprintf(u->why, sizeof u->why, "upsd still serves ups.status %d ms after its driver ended",
-             NUT_WAIT_MS);
-    return false;
+    return wait_var(u, "ups.status", NULL, false);
 }
 
 /* The text and a generation mark, so a wait knows this version is read. */
@@ -337,7 +334,7 @@ bool nut_upsd_set(nut_upsd_t *u, const char *dev)
 {
     char mark[16];
     snprintf(mark, sizeof mark, "%u", u->generation + 1);
-    return write_dev(u, dev) && wait_var(u, "ups.test.generation", mark);
+    return write_dev(u, dev) && wait_var(u, "ups.test.generation", mark, true);
 }
 
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
