@@ -81,9 +81,8 @@ static VOID PsBattScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 
     if (!supplies || !Bus->Sysfs)
         goto out;
-    if (Fresh || !Bus->Monitor || !Bus->HaveListing) {
+    if (Fresh || !Bus->Monitor) {
         Bus->ListedCount = PsBattListSupplies(Bus->Root, names, PSBATT_MAX_SUPPLIES);
-        Bus->HaveListing = TRUE;
         PsBattSysfsRetain(Bus->Sysfs, names, Bus->ListedCount);
     }
     count = Bus->ListedCount;

@@ -109,10 +109,10 @@ typedef struct _PSBATT_BUS {
 
     KMUTEX ScanMutex;    /* one scan at a time (PASSIVE_LEVEL) */
     PPSBATT_SYSFS Sysfs; /* the supplies' open attribute files; ScanMutex */
-    /* The class folder's entries as last listed; ScanMutex. */
+    /* The class folder's entries as last listed (START's scan is a fresh
+     * one, so there is a listing before any poll); ScanMutex. */
     CHAR Listed[PSBATT_MAX_SUPPLIES][PSBATT_NAME_MAX];
     ULONG ListedCount;
-    BOOLEAN HaveListing;
     PIO_WORKITEM ScanWork;
     KTIMER PollTimer;
     KDPC PollDpc;
