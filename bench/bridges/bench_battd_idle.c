@@ -185,10 +185,9 @@ static double idle_cpu(const char *dir, const char *ini, int bridges)
 }
 
 /* The floor: a process that does nothing but wake every WAKE_FLOOR_S s,
- * the bridges' poll period. What one timer wake-up costs differs tenfold
- * between machines (a guest whose every wake-up exits to its hypervisor
- * pays most); this says how much of battd's figure any program polling
- * that often would pay here. */
+ * the bridges' poll period. It says how much of battd's figure any
+ * program waking that often pays on this machine, so the rest is
+ * battd's own. */
 #define WAKE_FLOOR_S 5
 
 static double wake_floor_cpu(void)
@@ -246,11 +245,11 @@ int main(void)
     fixture_put(u.dir, "base.ini", "[machine]\nname = bench-idle-base\ntime = real\n");
 
     double baseline = idle_cpu(u.dir, base, 0);
-    double floor = baseline < 0 ? -1 : wake_floor_cpu();
-    double bridges = floor < 0 ? -1 : idle_cpu(u.dir, ini, 1);
+    double wake_floor = baseline < 0 ? -1 : wake_floor_cpu();
+    double bridges = wake_floor < 0 ? -1 : idle_cpu(u.dir, ini, 1);
     if (bridges >= 0) {
         printf("BENCH battd_idle_no_bridges_cpu_ms_per_min %.2f\n", baseline);
-        printf("BENCH wake_every_5s_floor_cpu_ms_per_min %.2f\n", floor);
+        printf("BENCH wake_every_5s_floor_cpu_ms_per_min %.2f\n", wake_floor);
         printf("BENCH battd_idle_cpu_ms_per_min %.2f\n", bridges);
         rc = 0;
     }
