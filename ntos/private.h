@@ -57,9 +57,10 @@ static inline void ke_assert_irql_le(KIRQL max, const char *routine)
 /* Satisfies waiters of an object that just became signalled. ke_lock held. */
 void ke_signal_object_locked(DISPATCHER_HEADER *header);
 void ke_timer_fire_expired_locked(uint64_t now);
-/* Real time: the latest interrupt time the DPC thread may sleep to without
- * firing any armed timer later than its TolerableDelay allows. */
-uint64_t ke_timer_latest_wake_locked(void);
+/* Real time: the interrupt time the DPC thread sleeps to: when the first
+ * group of timers whose [due, due + TolerableDelay] windows overlap is all
+ * due (no timer fires later than its tolerance allows). */
+uint64_t ke_timer_group_wake_locked(void);
 /* Tests: how often the DPC thread was signalled to look again, and the
  * interrupt time it sleeps to (UINT64_MAX: until signalled; 0: awake). */
 uint64_t ke_dpc_thread_signals(void);

@@ -26,6 +26,10 @@
  * one QueryStatus per distinct tag per interval, and only while requests
  * wait; it is also the fallback ReactOS settled on (pitfall 5). */
 #define BATTC_POLL_INTERVAL_MS 5000
+/* A wait bound may fire up to 1/20 of its length late, at most 1 s (timer
+ * coalescing): a 10 s refresh by 500 ms, a 30 s one by 1 s. */
+#define BATTC_BOUND_TOLERANCE_DIVISOR 20
+#define BATTC_BOUND_TOLERANCE_MAX_MS  1000
 
 /* Interrupt time (100 ns units) that never comes: a wait without a bound. */
 #define BATTC_NO_DEADLINE ((ULONGLONG)-1)

@@ -307,9 +307,15 @@ static BOOLEAN BattcSetTimerLocked(PBATTC_CLASS Class, ULONGLONG Due)
     ULONGLONG now = KeQueryInterruptTime();
     LARGE_INTEGER relative;
     relative.QuadPart = Due > now ? -(LONGLONG)(Due - now) : -1;
+    /* A bound may end a little late: a refresh (the power manager's, the
+     * composite's) then shares the wake-up of a poll due about then
+     * instead of waking the system on its own. */
+    ULONGLONG tolerance_ms = Due > now ? (Due - now) / 10000 / BATTC_BOUND_TOLERANCE_DIVISOR : 0;
+    if (tolerance_ms > BATTC_BOUND_TOLERANCE_MAX_MS)
+        tolerance_ms = BATTC_BOUND_TOLERANCE_MAX_MS;
     Class->TimerDue = Due;
     Class->TimerState = BattcTimerArmed;
-    KeSetTimer(&Class->Timer, relative, &Class->TimerDpc);
+    KeSetCoalescableTimer(&Class->Timer, relative, 0, (ULONG)tolerance_ms, &Class->TimerDpc);
     return FALSE;
 }
 

@@ -74,6 +74,20 @@ static VOID NutBattRefreshWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     IoReleaseRemoveLock(&d->Fdo.RemoveLock, d->RefreshWork);
 }
 
+/* <= DISPATCH_LEVEL, Lock held. The next tick, PollMs from now. One-shot,
+ * set again from each tick rather than periodic: a tick that shared a
+ * wake-up with other timers (coming up to its tolerance late) starts its
+ * next period from that moment, so timers that met keep meeting instead
+ * of a fixed period drifting away from them. Under the lock, so a stop
+ * that cleared TimerSet and cancelled the timer is never undone. */
+static VOID NutBattArmPollLocked(PNUTBATT_DEVICE Device)
+{
+    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Device->Config.PollMs * 10000}; /* 100 ns */
+    if (Device->TimerSet)
+        KeSetCoalescableTimer(&Device->PollTimer, due, 0,
+                              NUTBATT_POLL_TOLERANCE_MS(Device->Config.PollMs), &Device->PollDpc);
+}
+
 /* DISPATCH_LEVEL: the poll. A refresh still running when the next tick
  * comes (a slow upsd) is not doubled. */
 static VOID NutBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
@@ -87,6 +101,7 @@ static VOID NutBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
     if (!d->Stopping && !d->RefreshQueued &&
         NT_SUCCESS(IoAcquireRemoveLock(&d->Fdo.RemoveLock, d->RefreshWork)))
         d->RefreshQueued = queue = TRUE;
+    NutBattArmPollLocked(d);
     KeReleaseSpinLockFromDpcLevel(&d->Lock);
     if (queue)
         IoQueueWorkItem(d->RefreshWork, NutBattRefreshWork, DelayedWorkQueue, d);
@@ -94,17 +109,17 @@ static VOID NutBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 
 NTSTATUS NutBattRefreshStart(PNUTBATT_DEVICE Device)
 {
-    LARGE_INTEGER due;
+    KIRQL irql;
     Device->Stopping = FALSE;
     NutBattRefresh(Device);
     KeInitializeTimerEx(&Device->PollTimer, NotificationTimer);
     KeInitializeDpc(&Device->PollDpc, NutBattPollDpc, Device);
-    due.QuadPart = -(LONGLONG)Device->Config.PollMs * 10000; /* 100 ns units */
-    Device->TimerSet = TRUE;
     /* Coalescable: a refresh may come a little late, so it shares a wake-up
      * with another driver's timer due about then (psbatt's poll). */
-    KeSetCoalescableTimer(&Device->PollTimer, due, Device->Config.PollMs,
-                          NUTBATT_POLL_TOLERANCE_MS(Device->Config.PollMs), &Device->PollDpc);
+    KeAcquireSpinLock(&Device->Lock, &irql);
+    Device->TimerSet = TRUE;
+    NutBattArmPollLocked(Device);
+    KeReleaseSpinLock(&Device->Lock, irql);
     return STATUS_SUCCESS;
 }
 

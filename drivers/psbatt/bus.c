@@ -198,12 +198,32 @@ ULONG PsBattRequestScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 /* DISPATCH_LEVEL: the poll. Many batteries change energy_now without a
  * uevent, so the class is read again every PollMs (bounded: at least
  * PSBATT_MIN_POLL_MS apart). */
+static VOID PsBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
+
+/* <= DISPATCH_LEVEL, Lock held. The next poll, PollMs from now. One-shot,
+ * set again from each poll rather than periodic: a poll that shared a
+ * wake-up with other timers (coming up to its tolerance late) starts its
+ * next period from that moment, so timers that met keep meeting instead
+ * of the fixed period drifting away from them. Under the lock, so a stop
+ * that set Stopping and cancelled the timer is never undone. */
+static VOID PsBattArmPollLocked(PPSBATT_BUS Bus)
+{
+    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Bus->PollMs * 10000};
+    if (!Bus->Stopping)
+        KeSetCoalescableTimer(&Bus->PollTimer, due, 0, PSBATT_POLL_TOLERANCE_MS(Bus->PollMs),
+                              &Bus->PollDpc);
+}
+
 static VOID PsBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
+    PPSBATT_BUS bus = Context;
     UNREFERENCED_PARAMETER(Dpc);
     UNREFERENCED_PARAMETER(Arg1);
     UNREFERENCED_PARAMETER(Arg2);
-    PsBattRequestScan(Context, FALSE);
+    KeAcquireSpinLockAtDpcLevel(&bus->Lock);
+    PsBattArmPollLocked(bus);
+    KeReleaseSpinLockFromDpcLevel(&bus->Lock);
+    PsBattRequestScan(bus, FALSE);
 }
 
 NTSTATUS PsBattBusAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
@@ -246,7 +266,7 @@ NTSTATUS PsBattBusAddDevice(PDRIVER_OBJECT DriverObject, PDEVICE_OBJECT Pdo)
  * for the PnP manager's first BusRelations), the listener and the poll. */
 static NTSTATUS PsBattBusStart(PPSBATT_BUS Bus)
 {
-    LARGE_INTEGER due;
+    KIRQL irql;
     if (Bus->Started)
         return STATUS_SUCCESS;
     PsBattReadConfig(Bus);
@@ -261,11 +281,11 @@ static NTSTATUS PsBattBusStart(PPSBATT_BUS Bus)
     if (!NT_SUCCESS(PsBattMonitorStart(Bus)))
         KdPrint(("psbatt: no uevents for %s: polling every %u ms only\n", Bus->Root,
                  (unsigned)Bus->PollMs));
-    due.QuadPart = -(LONGLONG)Bus->PollMs * 10000;
     /* Coalescable: the poll may come a little late, so it shares a wake-up
      * with another driver's timer due about then (nutbatt's refresh). */
-    KeSetCoalescableTimer(&Bus->PollTimer, due, Bus->PollMs, PSBATT_POLL_TOLERANCE_MS(Bus->PollMs),
-                          &Bus->PollDpc);
+    KeAcquireSpinLock(&Bus->Lock, &irql);
+    PsBattArmPollLocked(Bus);
+    KeReleaseSpinLock(&Bus->Lock, irql);
     Bus->Started = TRUE;
     return STATUS_SUCCESS;
 }

@@ -208,18 +208,24 @@ void ke_timer_fire_expired_locked(uint64_t now)
     fire_expired_locked(now, SIZE_MAX);
 }
 
-uint64_t ke_timer_latest_wake_locked(void)
+uint64_t ke_timer_group_wake_locked(void)
 {
-    /* The list is sorted by due time: once a timer is due after the best
-     * deadline so far, no later one can give an earlier one. */
-    uint64_t wake = UINT64_MAX;
+    /* The first timers (by due time) whose windows [due, due + tolerance]
+     * all overlap fire together at the earliest moment every one of them
+     * is due: the latest due time of the group. Not at the end of the
+     * shared window: a timer re-armed from its own DPC (a poll, a refresh
+     * chain) then starts its next period from the group's moment, not
+     * from one pushed later on every round, and timers that met stay met. */
+    uint64_t wake = UINT64_MAX, window_end = UINT64_MAX;
     for (PLIST_ENTRY e = ke.timers.Flink; e != &ke.timers; e = e->Flink) {
         PKTIMER t = CONTAINING_RECORD(e, KTIMER, TimerListEntry);
-        if ((uint64_t)t->DueTime.QuadPart >= wake)
-            break;
+        uint64_t due = (uint64_t)t->DueTime.QuadPart;
+        if (due > window_end)
+            break; /* sorted: no later timer overlaps the group */
         uint64_t latest = latest_fire_time(t);
-        if (latest < wake)
-            wake = latest;
+        if (latest < window_end)
+            window_end = latest;
+        wake = due;
     }
     return wake;
 }

@@ -122,9 +122,9 @@ static void *dpc_thread_main(void *arg)
             continue;
         }
         if (clk_mode() == CLK_REAL && !IsListEmpty(&ke.timers)) {
-            /* As late as every timer's tolerance allows: coalescable timers
-             * due close together then fire on one wake-up. */
-            uint64_t due = ke_timer_latest_wake_locked();
+            /* Coalescable timers whose tolerances overlap fire on one
+             * wake-up, at the moment the last of them is due. */
+            uint64_t due = ke_timer_group_wake_locked();
             uint64_t ns = clk_realtime_deadline_ns(due);
             struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000ull),
                                   .tv_nsec = (long)(ns % 1000000000ull)};

@@ -564,6 +564,32 @@ TEST(coalescable_timers_due_within_tolerance_fire_on_one_wake_up)
     CHECK(log.at[1] - start >= 400 * 10000);
 }
 
+/* Real time: a timer alone in its window fires when it is due, not at the
+ * end of its tolerance. A poll re-armed from its own DPC then keeps its
+ * period, and the group it met at one wake-up (which fires as soon as the
+ * last of them is due) stays together. */
+TEST(a_lone_coalescable_timer_fires_when_due_not_at_its_tolerance_end)
+{
+    fixture_stop();
+    fixture_start(CLK_REAL);
+    KTIMER t;
+    KDPC d;
+    KEVENT fired;
+    KeInitializeEvent(&fired, NotificationEvent, FALSE);
+    KeInitializeDpc(&d, set_event_dpc, &fired);
+    KeInitializeTimer(&t);
+    uint64_t start = clk_now();
+    LARGE_INTEGER due = {.QuadPart = WDK_TIMEOUT_MS(30)};
+    KeSetCoalescableTimer(&t, due, 0, 4000, &d);
+    LARGE_INTEGER bound = {.QuadPart = WDK_TIMEOUT_MS(10000)};
+    CHECK_STATUS(KeWaitForSingleObject(&fired, Executive, KernelMode, FALSE, &bound),
+                 STATUS_SUCCESS);
+    uint64_t took = clk_now() - start;
+    CHECK(took >= 30 * 10000);
+    /* The old rule (the window's end) fired it at 4030 ms. */
+    CHECK(took < 2000 * 10000);
+}
+
 /* ---- how few thread wake-ups an idle system costs ---- */
 /* battc re-arms a wait's bound on every wait: each KeSetTimer waking the
  * DPC thread, only to go back to sleep, was most of an idle battd's CPU.
