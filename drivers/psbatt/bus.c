@@ -195,10 +195,7 @@ ULONG PsBattRequestScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
     return ticket;
 }
 
-/* DISPATCH_LEVEL: the poll. Many batteries change energy_now without a
- * uevent, so the class is read again every PollMs (bounded: at least
- * PSBATT_MIN_POLL_MS apart). */
-static VOID PsBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2);
+static KDEFERRED_ROUTINE PsBattPollDpc;
 
 /* <= DISPATCH_LEVEL, Lock held. The next poll, PollMs from now. One-shot,
  * set again from each poll rather than periodic: a poll that shared a
@@ -214,6 +211,9 @@ static VOID PsBattArmPollLocked(PPSBATT_BUS Bus)
                               &Bus->PollDpc);
 }
 
+/* DISPATCH_LEVEL: the poll. Many batteries change energy_now without a
+ * uevent, so the class is read again every PollMs (bounded: at least
+ * PSBATT_MIN_POLL_MS apart). */
 static VOID PsBattPollDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
 {
     PPSBATT_BUS bus = Context;
