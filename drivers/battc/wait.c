@@ -425,7 +425,6 @@ typedef struct _BATTC_NEEDS {
     ULONG NotifyTag;
     BATTERY_NOTIFY Thresholds;
     BOOLEAN TagWaiters;
-    ULONGLONG EarliestDeadline;
 } BATTC_NEEDS;
 
 /* Lock held. Moves every waiter this pass can settle to Done and works out
@@ -436,7 +435,6 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
     LONG64 examined = 0;
     PLIST_ENTRY e;
 
-    Needs->EarliestDeadline = BATTC_NO_DEADLINE;
     for (e = Class->TagWaiters.Flink; e != &Class->TagWaiters;) {
         PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
         e = e->Flink;
@@ -451,8 +449,6 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
                 continue;
         }
         Needs->TagWaiters = TRUE;
-        if (w->Deadline < Needs->EarliestDeadline)
-            Needs->EarliestDeadline = w->Deadline;
     }
 
     Needs->Thresholds.LowCapacity = 0;
@@ -474,8 +470,6 @@ static void BattcDecideLocked(PBATTC_CLASS Class, BATTC_PASS *Pass, PLIST_ENTRY 
             if (BattcTakeWaiterLocked(Class, w, STATUS_SUCCESS, Done))
                 continue;
         }
-        if (w->Deadline < Needs->EarliestDeadline)
-            Needs->EarliestDeadline = w->Deadline;
         if (!r || !NT_SUCCESS(r->Status))
             continue; /* queued after the snapshot: the next pass has it */
         /* Every remaining waiter on this battery has PowerState equal to
@@ -531,6 +525,21 @@ static BOOLEAN BattcArmMiniclass(PBATTC_CLASS Class, const BATTC_NEEDS *Needs)
            (Needs->TagWaiters && (Class->NotifyUnsupported || !Class->Mini.SetStatusNotify));
 }
 
+/* Lock held. The earliest bound of the waiters listed. */
+static ULONGLONG BattcEarliestDeadlineLocked(PBATTC_CLASS Class)
+{
+    PLIST_ENTRY lists[] = {&Class->TagWaiters, &Class->StatusWaiters};
+    ULONGLONG due = BATTC_NO_DEADLINE;
+
+    for (ULONG i = 0; i < RTL_NUMBER_OF(lists); i++)
+        for (PLIST_ENTRY e = lists[i]->Flink; e != lists[i]; e = e->Flink) {
+            PBATTC_WAITER w = CONTAINING_RECORD(e, BATTC_WAITER, Link);
+            if (w->Deadline < due)
+                due = w->Deadline;
+        }
+    return due;
+}
+
 /* PASSIVE_LEVEL (the work item). */
 void BattcEvaluate(PBATTC_CLASS Class)
 {
@@ -538,7 +547,7 @@ void BattcEvaluate(PBATTC_CLASS Class)
     BATTC_NEEDS needs;
     LIST_ENTRY done;
     ULONGLONG due;
-    BOOLEAN poll;
+    BOOLEAN poll, release;
     KIRQL irql;
 
     PAGED_CODE();
@@ -573,10 +582,18 @@ void BattcEvaluate(PBATTC_CLASS Class)
     }
     BattcUnlockMiniclass(Class);
 
-    due = needs.EarliestDeadline;
+    /* The bound of every waiter listed now, not only of those this pass
+     * decided on: one queued since the mini lock was dropped may have set
+     * the timer for its own bound, which a due worked out before it came
+     * would cancel (the wait then ran unbounded). */
+    KeAcquireSpinLock(&Class->Lock, &irql);
+    due = BattcEarliestDeadlineLocked(Class);
     if (poll && pass.Now + (ULONGLONG)BATTC_POLL_INTERVAL_MS * 10000 < due)
         due = pass.Now + (ULONGLONG)BATTC_POLL_INTERVAL_MS * 10000;
-    BattcSetTimer(Class, due);
+    release = BattcSetTimerLocked(Class, due);
+    KeReleaseSpinLock(&Class->Lock, irql);
+    if (release)
+        IoReleaseRemoveLock(&Class->Rundown, &Class->Timer);
 
     /* Outside every lock: a completion routine may send the next request. */
     BattcCompleteList(&done);
