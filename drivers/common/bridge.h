@@ -132,6 +132,10 @@ BOOLEAN BridgeNotifyDue(const BRIDGE_BATTERY *Battery, PBATTERY_STATUS Last,
 BOOLEAN BridgeQueryString(HANDLE Key, PCWSTR Name, CHAR *Out, SIZE_T Size);
 BOOLEAN BridgeQueryDword(HANDLE Key, PCWSTR Name, PULONG Out);
 
+/* bridge_poll.c (<= DISPATCH_LEVEL): the next poll, PollMs from now,
+ * coalescable. */
+VOID BridgeArmPoll(PKTIMER Timer, PKDPC Dpc, ULONG PollMs);
+
 #pragma GCC visibility pop
 
 #endif /* BRIDGE_H */

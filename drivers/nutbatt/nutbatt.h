@@ -13,9 +13,6 @@
 /* Defaults when the hardware key does not say (docs/nutbatt.md). */
 #define NUTBATT_DEFAULT_POLL_MS 5000
 #define NUTBATT_MIN_POLL_MS     100
-/* How late a refresh may come to share a wake-up (a quarter of the
- * interval, at most a second). */
-#define NUTBATT_POLL_TOLERANCE_MS(poll) ((poll) / 4 < 1000 ? (poll) / 4 : 1000)
 #define NUTBATT_DEFAULT_PORT            3493 /* upsd's registered port */
 /* Every this many refreshes, and on every new contact, a full read: the
  * static variables (ratings, names, dates) too. Between them a refresh

@@ -74,18 +74,11 @@ static VOID NutBattRefreshWork(PDEVICE_OBJECT DeviceObject, PVOID Context)
     IoReleaseRemoveLock(&d->Fdo.RemoveLock, d->RefreshWork);
 }
 
-/* <= DISPATCH_LEVEL, Lock held. The next tick, PollMs from now. One-shot,
- * set again from each tick rather than periodic: a tick that shared a
- * wake-up with other timers (coming up to its tolerance late) starts its
- * next period from that moment, so timers that met keep meeting instead
- * of a fixed period drifting away from them. Under the lock, so a stop
- * that cleared TimerSet and cancelled the timer is never undone. */
+/* <= DISPATCH_LEVEL, Lock held (a stop clears TimerSet under it). */
 static VOID NutBattArmPollLocked(PNUTBATT_DEVICE Device)
 {
-    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Device->Config.PollMs * 10000}; /* 100 ns */
     if (Device->TimerSet)
-        KeSetCoalescableTimer(&Device->PollTimer, due, 0,
-                              NUTBATT_POLL_TOLERANCE_MS(Device->Config.PollMs), &Device->PollDpc);
+        BridgeArmPoll(&Device->PollTimer, &Device->PollDpc, Device->Config.PollMs);
 }
 
 /* DISPATCH_LEVEL: the poll. A refresh still running when the next tick

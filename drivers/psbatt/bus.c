@@ -197,18 +197,11 @@ ULONG PsBattRequestScan(PPSBATT_BUS Bus, BOOLEAN Fresh)
 
 static KDEFERRED_ROUTINE PsBattPollDpc;
 
-/* <= DISPATCH_LEVEL, Lock held. The next poll, PollMs from now. One-shot,
- * set again from each poll rather than periodic: a poll that shared a
- * wake-up with other timers (coming up to its tolerance late) starts its
- * next period from that moment, so timers that met keep meeting instead
- * of the fixed period drifting away from them. Under the lock, so a stop
- * that set Stopping and cancelled the timer is never undone. */
+/* <= DISPATCH_LEVEL, Lock held (a stop sets Stopping under it). */
 static VOID PsBattArmPollLocked(PPSBATT_BUS Bus)
 {
-    LARGE_INTEGER due = {.QuadPart = -(LONGLONG)Bus->PollMs * 10000};
     if (!Bus->Stopping)
-        KeSetCoalescableTimer(&Bus->PollTimer, due, 0, PSBATT_POLL_TOLERANCE_MS(Bus->PollMs),
-                              &Bus->PollDpc);
+        BridgeArmPoll(&Bus->PollTimer, &Bus->PollDpc, Bus->PollMs);
 }
 
 /* DISPATCH_LEVEL: the poll. Many batteries change energy_now without a

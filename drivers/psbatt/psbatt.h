@@ -15,9 +15,6 @@
 #define PSBATT_DEFAULT_ROOT    "/sys/class/power_supply"
 #define PSBATT_DEFAULT_POLL_MS 5000
 #define PSBATT_MIN_POLL_MS     100
-/* How late a poll may come to share a wake-up (a quarter of the interval,
- * at most a second): no later than that is noticed later. */
-#define PSBATT_POLL_TOLERANCE_MS(poll) ((poll) / 4 < 1000 ? (poll) / 4 : 1000)
 
 #define PSBATT_NAME_MAX     64  /* a supply's directory name, with its NUL */
 #define PSBATT_PATH_MAX     512 /* the class root */
