@@ -13,6 +13,8 @@ static LIST_ENTRY CmBattBatteries;
 static LONG CmBattAcState = -1; /* -1 unknown, 0 off line, 1 on line */
 static PCMBATT_EXTENSION CmBattAdapter;
 static ULONG64 CmBattNotifyRound; /* CmBattNotifyBatteries' rounds, under the lock */
+static ULONG64 CmBattPsrTicket;   /* _PSR reads begun, under the lock */
+static ULONG64 CmBattPsrStored;   /* the ticket of the read whose answer is stored */
 
 /* PASSIVE_LEVEL, DriverEntry. */
 VOID CmBattAcInitialize(VOID)
@@ -21,17 +23,29 @@ VOID CmBattAcInitialize(VOID)
     InitializeListHead(&CmBattBatteries);
     CmBattAcState = -1;
     CmBattAdapter = NULL;
+    CmBattPsrTicket = CmBattPsrStored = 0;
 }
 
-/* PASSIVE_LEVEL: reads _PSR into the driver-wide state. */
+/* PASSIVE_LEVEL: reads _PSR into the driver-wide state. Two reads can run
+ * at once (the adapter's Notify and a battery's CmBattAcRefresh), and the
+ * one begun first may finish last: its older answer must not overwrite the
+ * newer one, or the system stays "on line" until the next refresh. The
+ * read begun last wins: every _PSR change is followed by a Notify whose
+ * read begins after it, so the stored answer is never older than that. */
 static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
 {
     ULONG psr;
     KIRQL irql;
+    KeAcquireSpinLock(&CmBattGlobalLock, &irql);
+    ULONG64 ticket = ++CmBattPsrTicket;
+    KeReleaseSpinLock(&CmBattGlobalLock, irql);
     NTSTATUS status = CmBattEvaluateInteger(Ext, "_PSR", &psr);
     LONG state = NT_SUCCESS(status) ? (psr != 0) : -1;
     KeAcquireSpinLock(&CmBattGlobalLock, &irql);
-    CmBattAcState = state;
+    if (ticket > CmBattPsrStored) {
+        CmBattPsrStored = ticket;
+        CmBattAcState = state;
+    }
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
     return state;
 }
