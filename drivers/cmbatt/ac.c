@@ -32,7 +32,7 @@ VOID CmBattAcInitialize(VOID)
  * newer one, or the system stays "on line" until the next refresh. The
  * read begun last wins: every _PSR change is followed by a Notify whose
  * read begins after it, so the stored answer is never older than that. */
-static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
+static VOID CmBattReadPsr(PCMBATT_EXTENSION Ext)
 {
     ULONG psr;
     KIRQL irql;
@@ -47,7 +47,6 @@ static LONG CmBattReadPsr(PCMBATT_EXTENSION Ext)
         CmBattAcState = state;
     }
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
-    return state;
 }
 
 /* <= DISPATCH_LEVEL. The adapter's state as last read: at its start and
@@ -128,13 +127,15 @@ NTSTATUS CmBattAcStart(PCMBATT_EXTENSION Ext)
     return STATUS_SUCCESS;
 }
 
-/* PASSIVE_LEVEL, the adapter's stop or removal: its state is unknown. */
+/* PASSIVE_LEVEL, the adapter's stop or removal: its state is unknown, and
+ * a _PSR read begun before the stop must not store over that. */
 VOID CmBattAcStop(PCMBATT_EXTENSION Ext)
 {
     KIRQL irql;
     KeAcquireSpinLock(&CmBattGlobalLock, &irql);
     if (CmBattAdapter == Ext) {
         CmBattAdapter = NULL;
+        CmBattPsrStored = ++CmBattPsrTicket;
         CmBattAcState = -1;
     }
     KeReleaseSpinLock(&CmBattGlobalLock, irql);
